@@ -1,0 +1,232 @@
+/**
+ * HubSpot CRM: exactly one contact per Auth0 user.
+ *
+ * - Correlation is by the Auth0 user id in the unique custom property `auth0_user_id` (emails change,
+ *   user ids do not), read by id (`idProperty`), never through search, whose index lags writes.
+ * - Writes are idempotent: a batch upsert keyed by `auth0_user_id`, or a PATCH of the contact found.
+ * - Order: every write stamps `auth0_last_event_at` / `auth0_last_event_id`; an event that is not
+ *   newer than the stamp is skipped, so redeliveries and late events change nothing.
+ * - Offboard archives the contact after stamping it, so the archived record is a tombstone that
+ *   stops a late update from bringing the contact back. It never uses the GDPR delete, which
+ *   blocklists the email.
+ * - A contact that already holds the user's email (created by hand, or by a form) is adopted.
+ */
+import { DestinationError, request, responseError, type HttpResponse } from '../http';
+import type { LifecycleEvent, ProfileField } from '../lifecycle';
+import { changedAny } from '../lifecycle';
+import type { CallContext, Destination } from './types';
+
+export const HUBSPOT_PROPERTIES = {
+  userId: 'auth0_user_id',
+  lastEventAt: 'auth0_last_event_at',
+  lastEventId: 'auth0_last_event_id',
+} as const;
+
+/** Profile fields mirrored to HubSpot, with the contact property each one fills. */
+const MIRRORED: ReadonlyArray<[ProfileField, string]> = [
+  ['email', 'email'],
+  ['givenName', 'firstname'],
+  ['familyName', 'lastname'],
+  ['title', 'jobtitle'],
+  ['department', 'department'],
+];
+const MAX_PROPERTY_LENGTH = 65_536;
+
+const READ_PROPERTIES = [...MIRRORED.map(([, property]) => property), ...Object.values(HUBSPOT_PROPERTIES)];
+
+export interface Contact {
+  id: string;
+  properties: Record<string, string | null | undefined>;
+  archived?: boolean;
+}
+
+/** Pure: the properties one event writes. A field the user no longer has is cleared. */
+export function contactProperties(event: LifecycleEvent): Record<string, string> {
+  const properties: Record<string, string> = {
+    [HUBSPOT_PROPERTIES.userId]: event.profile.userId,
+    [HUBSPOT_PROPERTIES.lastEventAt]: new Date(event.occurredAtMs).toISOString(),
+    [HUBSPOT_PROPERTIES.lastEventId]: event.eventId,
+  };
+  for (const [field, property] of MIRRORED) {
+    const value = event.profile[field];
+    if (value !== undefined) properties[property] = value.slice(0, MAX_PROPERTY_LENGTH);
+    else if (event.previous?.[field] !== undefined && field !== 'email') properties[property] = '';
+  }
+  return properties;
+}
+
+/** Pure: whether `event` is newer than what the contact last applied (ties broken by event id). */
+export function isNewerThan(event: LifecycleEvent, contact: Contact): boolean {
+  const appliedAt = Date.parse(contact.properties[HUBSPOT_PROPERTIES.lastEventAt] ?? '');
+  if (Number.isNaN(appliedAt)) return true;
+  if (event.occurredAtMs !== appliedAt) return event.occurredAtMs > appliedAt;
+  return event.eventId > (contact.properties[HUBSPOT_PROPERTIES.lastEventId] ?? '');
+}
+
+function asContact(body: unknown): Contact {
+  const contact = body as Partial<Contact> | undefined;
+  if (!contact || typeof contact.id !== 'string' || typeof contact.properties !== 'object') {
+    throw new DestinationError('HubSpot sent a contact without id or properties', 'retryable', {
+      code: 'malformed-body',
+    });
+  }
+  return contact as Contact;
+}
+
+const isConflict = (response: HttpResponse) =>
+  response.status === 409 ||
+  (response.status === 207 &&
+    Array.isArray((response.body as { errors?: unknown[] })?.errors) &&
+    (response.body as { errors: Array<{ category?: string }> }).errors.some(
+      (e) => e.category === 'CONFLICT',
+    ));
+
+export function hubspotDestination(settings: { token: string; baseUrl: string }): Destination {
+  const call = (
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    context: CallContext,
+    json?: unknown,
+  ) =>
+    request('HubSpot', `${settings.baseUrl}${path}`, {
+      method,
+      json,
+      headers: { authorization: `Bearer ${settings.token}` },
+      signal: context.signal,
+      timeoutMs: context.requestTimeoutMs,
+    });
+
+  /** A contact by a unique property, or undefined. `archived` reads the recycle bin instead. */
+  async function find(idProperty: string, value: string, archived: boolean, context: CallContext) {
+    const query = new URLSearchParams({
+      idProperty,
+      archived: String(archived),
+      properties: READ_PROPERTIES.join(','),
+    });
+    const response = await call(
+      'GET',
+      `/crm/v3/objects/contacts/${encodeURIComponent(value)}?${query}`,
+      context,
+    );
+    if (response.status === 404) return undefined;
+    if (response.status !== 200) throw responseError('HubSpot', response);
+    return asContact(response.body);
+  }
+
+  /** The newest record HubSpot holds for this user: the live contact, else its archived tombstone. */
+  async function latestRecord(userId: string, context: CallContext) {
+    const live = await find(HUBSPOT_PROPERTIES.userId, userId, false, context);
+    if (live) return { contact: live, live: true };
+    const tombstone = await find(HUBSPOT_PROPERTIES.userId, userId, true, context);
+    return tombstone ? { contact: tombstone, live: false } : undefined;
+  }
+
+  async function patch(id: string, properties: Record<string, string>, context: CallContext) {
+    const response = await call('PATCH', `/crm/v3/objects/contacts/${encodeURIComponent(id)}`, context, {
+      properties,
+    });
+    if (response.status === 409) {
+      throw new DestinationError('HubSpot: another contact already holds this email', 'permanent', {
+        status: 409,
+        code: 'email-conflict',
+      });
+    }
+    if (response.status !== 200) throw responseError('HubSpot', response);
+  }
+
+  async function adoptByEmail(
+    event: LifecycleEvent,
+    properties: Record<string, string>,
+    context: CallContext,
+  ) {
+    const email = event.profile.email;
+    const existing = email ? await find('email', email, false, context) : undefined;
+    if (!existing) {
+      throw new DestinationError(
+        'HubSpot reported a conflict but no contact holds the email yet',
+        'retryable',
+        {
+          code: 'conflict-race',
+        },
+      );
+    }
+    const owner = existing.properties[HUBSPOT_PROPERTIES.userId];
+    if (owner && owner !== event.profile.userId) {
+      throw new DestinationError(
+        'HubSpot: the email belongs to a contact of another Auth0 user',
+        'permanent',
+        {
+          code: 'email-owned-by-other-user',
+        },
+      );
+    }
+    await patch(existing.id, properties, context);
+    return 'adopted';
+  }
+
+  async function upsert(event: LifecycleEvent, context: CallContext): Promise<string> {
+    const latest = await latestRecord(event.profile.userId, context);
+    if (latest && !isNewerThan(event, latest.contact)) return 'skipped-not-newer';
+    const properties = contactProperties(event);
+    if (latest?.live) {
+      await patch(latest.contact.id, properties, context);
+      return 'updated';
+    }
+    const response = await call('POST', '/crm/v3/objects/contacts/batch/upsert', context, {
+      inputs: [{ idProperty: HUBSPOT_PROPERTIES.userId, id: event.profile.userId, properties }],
+    });
+    if (isConflict(response)) return adoptByEmail(event, properties, context);
+    if (response.status !== 200 && response.status !== 201) throw responseError('HubSpot', response);
+    return 'created';
+  }
+
+  async function archive(id: string, context: CallContext) {
+    const response = await call('DELETE', `/crm/v3/objects/contacts/${encodeURIComponent(id)}`, context);
+    if (response.status !== 204 && response.status !== 200 && response.status !== 404) {
+      throw responseError('HubSpot', response);
+    }
+  }
+
+  async function offboard(event: LifecycleEvent, context: CallContext): Promise<string> {
+    const latest = await latestRecord(event.profile.userId, context);
+    if (latest && !isNewerThan(event, latest.contact)) return 'skipped-not-newer';
+    if (latest && !latest.live) return 'already-archived';
+    const stamp = {
+      [HUBSPOT_PROPERTIES.lastEventAt]: new Date(event.occurredAtMs).toISOString(),
+      [HUBSPOT_PROPERTIES.lastEventId]: event.eventId,
+    };
+    if (latest) {
+      await patch(latest.contact.id, stamp, context);
+      await archive(latest.contact.id, context);
+      return 'archived';
+    }
+    // Offboarded before its onboard arrived (unordered delivery): leave an archived tombstone,
+    // without the email, so the late onboard sees it and does not create the contact.
+    const response = await call('POST', '/crm/v3/objects/contacts/batch/upsert', context, {
+      inputs: [
+        {
+          idProperty: HUBSPOT_PROPERTIES.userId,
+          id: event.profile.userId,
+          properties: { [HUBSPOT_PROPERTIES.userId]: event.profile.userId, ...stamp },
+        },
+      ],
+    });
+    if (response.status !== 200 && response.status !== 201) throw responseError('HubSpot', response);
+    const created = (response.body as { results?: Array<{ id?: string }> })?.results?.[0]?.id;
+    if (!created) throw new DestinationError('HubSpot upsert returned no contact id', 'retryable');
+    await archive(created, context);
+    return 'tombstoned';
+  }
+
+  return {
+    name: 'hubspot',
+    kind: 'record',
+    wants: (event) =>
+      changedAny(
+        event,
+        MIRRORED.map(([field]) => field),
+      ),
+    apply: (event, context) =>
+      event.step === 'offboard' ? offboard(event, context) : upsert(event, context),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Pure mapping from an Auth0 user event to a lifecycle step and the profile destinations use.
+ *
+ * Deactivation in the IdP (SCIM active=false) reaches Auth0 as blocked=true on a user.updated event,
+ * so the step follows the user's state, not the event type alone: a blocked user is always offboarded,
+ * and an unblocked one is onboarded again.
+ */
+import type { Auth0User, UserEvent, UserEventType } from './events';
+
+export type LifecycleStep = 'onboard' | 'update' | 'offboard';
+
+/** Profile fields destinations use. Names follow the SCIM mapping in tenant.yaml. */
+export interface Profile {
+  userId: string;
+  email?: string;
+  givenName?: string;
+  familyName?: string;
+  displayName?: string;
+  title?: string;
+  department?: string;
+  managerId?: string;
+  employeeNumber?: string;
+  blocked: boolean;
+}
+export type ProfileField = Exclude<keyof Profile, 'userId' | 'blocked'>;
+
+export interface LifecycleEvent {
+  eventId: string;
+  eventType: UserEventType;
+  /** ISO time Auth0 recorded the change; orders events that arrive out of order. */
+  occurredAt: string;
+  occurredAtMs: number;
+  step: LifecycleStep;
+  profile: Profile;
+  /** The profile before the change, when Auth0 sent previous_object. */
+  previous?: Profile;
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'number') return String(value);
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+export function toProfile(user: Auth0User): Profile {
+  const meta = user.app_metadata ?? {};
+  const profile: Profile = { userId: user.user_id, blocked: user.blocked === true };
+  const fields: Array<[ProfileField, unknown]> = [
+    ['email', user.email?.toLowerCase()],
+    ['givenName', user.given_name],
+    ['familyName', user.family_name],
+    ['displayName', user.name],
+    ['title', meta.title],
+    ['department', meta.department],
+    ['managerId', meta.manager_id],
+    ['employeeNumber', meta.employee_number],
+  ];
+  for (const [field, value] of fields) {
+    const clean = text(value);
+    if (clean !== undefined) profile[field] = clean;
+  }
+  return profile;
+}
+
+export function lifecycleStep(type: UserEventType, profile: Profile, previous?: Profile): LifecycleStep {
+  if (type === 'user.deleted' || profile.blocked) return 'offboard';
+  if (type === 'user.created' || previous?.blocked) return 'onboard';
+  return 'update';
+}
+
+export function toLifecycleEvent(event: UserEvent): LifecycleEvent {
+  const profile = toProfile(event.user);
+  const previous = event.previousUser ? toProfile(event.previousUser) : undefined;
+  return {
+    eventId: event.id,
+    eventType: event.type,
+    occurredAt: event.time,
+    occurredAtMs: Date.parse(event.time),
+    step: lifecycleStep(event.type, profile, previous),
+    profile,
+    previous,
+  };
+}
+
+/** True when an update changed at least one of `fields` (or when Auth0 sent no previous state). */
+export function changedAny(event: LifecycleEvent, fields: readonly ProfileField[]): boolean {
+  if (event.step !== 'update' || !event.previous) return true;
+  const before = event.previous;
+  return fields.some((field) => before[field] !== event.profile[field]);
+}
