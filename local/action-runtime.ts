@@ -11,7 +11,6 @@
  */
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
-import vm from 'node:vm';
 import fs from 'node:fs';
 
 export interface ActionDependency {
@@ -139,9 +138,16 @@ export function createActionRequire(dependencies: ActionDependency[], resolveFro
 /** Evaluates the Action's code in a fresh module wrapper and returns its exports. */
 export function loadActionModule(code: string, options: LoadOptions): Record<string, unknown> {
   const filename = options.filename ?? '/action/code.js';
-  const wrapper = vm.runInThisContext(
-    `(function (exports, require, module, __filename, __dirname, console) {${code}\n})`,
-    { filename },
+  // Compiled in the caller's realm, so the Action sees the same globals (fetch, timers) as the host,
+  // exactly like Node's own CommonJS wrapper. The source URL keeps stack traces readable.
+  const wrapper = new Function(
+    'exports',
+    'require',
+    'module',
+    '__filename',
+    '__dirname',
+    'console',
+    `${code}\n//# sourceURL=${filename}`,
   ) as (...args: unknown[]) => void;
   const module = { exports: {} as Record<string, unknown> };
   const actionRequire = createActionRequire(options.dependencies, options.resolveFrom ?? process.cwd());

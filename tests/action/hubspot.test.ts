@@ -1,3 +1,4 @@
+import type { ParsedUrlQuery } from 'node:querystring';
 /**
  * HubSpot behaviour of the handler, call by call (nock). The stateful end-to-end version of these
  * scenarios runs against the local HubSpot stand-in in tests/e2e.
@@ -13,7 +14,7 @@ const CONTACT_PATH = `/crm/v3/objects/contacts/${encodeURIComponent(USER_ID)}`;
 const T1 = '2026-12-01T10:00:00.000Z';
 const T2 = '2026-12-01T10:05:00.000Z';
 
-const byUserId = (archived: boolean) => (q: Record<string, string>) =>
+const byUserId = (archived: boolean) => (q: ParsedUrlQuery) =>
   q.idProperty === 'auth0_user_id' && q.archived === String(archived);
 const contact = (id: string, stamp: string, eventId = 'evt_0000000000000000', extra = {}) => ({
   id,
