@@ -21,6 +21,7 @@ const created = () => cloudEvent('user.created', employee(), { time: '2026-12-01
 
 beforeEach(() => nock.disableNetConnect());
 afterEach(() => {
+  nock.abortPendingRequests();
   nock.cleanAll();
   nock.enableNetConnect();
 });
