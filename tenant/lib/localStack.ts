@@ -1,0 +1,53 @@
+/**
+ * The local stack's state file (.local/stack.json), written by `npm run local` (local/stack.ts).
+ * The local environment takes its Auth0 domain, CA file and stand-in URLs from it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const STACK_STATE_FILE = path.join('.local', 'stack.json');
+
+export function readStackState(root: string): Record<string, unknown> | undefined {
+  const file = path.join(root, STACK_STATE_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the process that wrote the state file is still alive. */
+export function stackIsRunning(state: Record<string, unknown> | undefined): boolean {
+  const pid = Number(state?.pid);
+  if (!Number.isInteger(pid) || pid <= 0) return state !== undefined;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface StackModule {
+  startLocalStack: (opts?: Record<string, unknown>) => Promise<unknown>;
+}
+
+/**
+ * Returns the running stack's state, starting it when asked and needed. The stack module belongs
+ * to the local-tenant work (local/stack.ts); it is loaded only for the local environment.
+ */
+export async function ensureLocalStack(
+  root: string,
+  start: boolean,
+): Promise<Record<string, unknown> | undefined> {
+  const state = readStackState(root);
+  if (stackIsRunning(state)) return state;
+  if (!start) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.join(root, 'local', 'stack')) as StackModule;
+  await mod.startLocalStack({ root, detached: true });
+  const started = readStackState(root);
+  if (!stackIsRunning(started)) throw new Error(`the local stack started but ${STACK_STATE_FILE} is missing`);
+  return started;
+}

@@ -1,0 +1,311 @@
+/**
+ * The steps behind `plan` and `deploy`, shared. I/O happens here (files, Auth0, HubSpot, child
+ * processes); every decision is made by the pure modules it calls.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  type Environment,
+  type ResolvedEnvironment,
+  loadEnvironment,
+  needsLocalStack,
+  resolveEnvironment,
+} from './environment';
+import { findKeywords, redact, unresolvedKeywordProblems } from './keywords';
+import { ensureHubspot, hubspotClient, readHubspot } from './hubspot';
+import {
+  type LiveState,
+  fetchWithCa,
+  getAccessToken,
+  managementClient,
+  readLiveState,
+  tokenScopes,
+} from './live';
+import { ensureLocalStack } from './localStack';
+import { makeMarker } from './marker';
+import { type DesiredAssets, type HubspotDesired, type Plan, computePlan, hasChanges } from './plan';
+import { loadDesired } from './tenantConfig';
+import { parseAllowDelete, productionGuard } from './guards';
+import {
+  type A0deployConfig,
+  type Summary,
+  readTenantYaml,
+  removeDir,
+  runA0deploy,
+  selectForImport,
+  writeImportDir,
+} from './deployCli';
+import { runValidate } from './validate';
+
+/** A failure the user can act on: its message is the one-line cause. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface CommonOptions {
+  root: string;
+  envName: string;
+  processEnv: Record<string, string | undefined>;
+  /** tenant.yaml to use, relative to root (tests point it at an edited copy). */
+  tenantFile?: string;
+  log: (line: string) => void;
+}
+
+interface Context {
+  env: Environment;
+  resolved: ResolvedEnvironment;
+  caFile?: string;
+  tenantFile: string;
+  /** Redacts every secret value from text that is about to be printed. */
+  redact: (text: string) => string;
+}
+
+async function loadContext(opts: CommonOptions, startStack: boolean): Promise<Context> {
+  const loaded = loadEnvironment(opts.root, opts.envName);
+  if (!loaded.ok) throw new UserError(loaded.problems[0] as string, loaded.problems);
+  const env = loaded.value;
+  let stack: Record<string, unknown> | undefined;
+  if (needsLocalStack(env)) {
+    stack = await ensureLocalStack(opts.root, startStack);
+    if (!stack)
+      throw new UserError(
+        `the local stack is not running: start it with npm run local (or run npm run deploy -- --env ${env.name})`,
+      );
+  }
+  const resolved = resolveEnvironment(env, opts.processEnv, stack);
+  if (!resolved.ok) throw new UserError(resolved.problems[0] as string, resolved.problems);
+  const caFile = typeof stack?.caFile === 'string' ? stack.caFile : undefined;
+  const values = resolved.value.keywordValues;
+  const secrets = resolved.value.secretNames;
+  const credentialValues = {
+    ...values,
+    AUTH0_CLIENT_SECRET: opts.processEnv.AUTH0_CLIENT_SECRET ?? '',
+    AUTH0_ACCESS_TOKEN: opts.processEnv.AUTH0_ACCESS_TOKEN ?? '',
+  };
+  const redactNames = [...secrets, 'AUTH0_CLIENT_SECRET', 'AUTH0_ACCESS_TOKEN'];
+  return {
+    env,
+    resolved: resolved.value,
+    caFile,
+    tenantFile: opts.tenantFile ?? 'tenant.yaml',
+    redact: (text) => redact(text, credentialValues, redactNames),
+  };
+}
+
+function keywordUses(root: string, tenantFile: string): ReturnType<typeof findKeywords> {
+  const text = readFileSync(path.join(root, tenantFile), 'utf8');
+  const uses = findKeywords(text, tenantFile);
+  const doc = readTenantYaml(root, tenantFile) as { actions?: Array<{ code?: string }> };
+  const baseDir = path.dirname(path.join(root, tenantFile));
+  for (const a of doc.actions ?? []) {
+    if (!a.code) continue;
+    const file = path.join(baseDir, a.code);
+    try {
+      uses.push(...findKeywords(readFileSync(file, 'utf8'), path.relative(root, file)));
+    } catch {
+      throw new UserError(`${tenantFile}: action code file ${a.code} is missing: run npm run build`);
+    }
+  }
+  return uses;
+}
+
+function hubspotDesired(env: Environment): HubspotDesired {
+  return {
+    group: env.hubspot.group,
+    properties: env.hubspot.properties.map((p) => ({ ...p, unique: p.unique ?? false })),
+  };
+}
+
+export interface PlanResult {
+  plan: Plan;
+  desired: DesiredAssets;
+  live: LiveState;
+  ctx: Context;
+  token: string;
+  allowDelete: boolean;
+}
+
+async function computeLivePlan(
+  opts: CommonOptions,
+  ctx: Context,
+  strictSecrets: boolean,
+  allowDelete: boolean,
+): Promise<PlanResult> {
+  const { env, resolved } = ctx;
+  const uses = keywordUses(opts.root, ctx.tenantFile);
+  const missingSecretValues = resolved.secretNames.filter((n) => !resolved.keywordValues[n]);
+  // A plan may run without secret values (it then cannot compare them); a deploy may not.
+  const tolerated = strictSecrets ? {} : Object.fromEntries(missingSecretValues.map((n) => [n, 'unset']));
+  const blocking = unresolvedKeywordProblems(
+    uses,
+    { ...resolved.keywordValues, ...tolerated },
+    resolved.secretNames,
+    env.file,
+  );
+  if (blocking.length) throw new UserError(blocking[0] as string, blocking);
+
+  const desired = await loadDesired(
+    path.join(opts.root, ctx.tenantFile),
+    resolved.keywordValues,
+    env.AUTH0_INCLUDED_ONLY,
+  );
+  const fetchImpl = fetchWithCa(ctx.caFile);
+  const token = await getAccessToken(resolved.domain, opts.processEnv, fetchImpl).catch((err: Error) => {
+    throw new UserError(ctx.redact(err.message));
+  });
+  const client = managementClient(resolved.domain, token, fetchImpl);
+  const live = await readLiveState(client, {
+    connectionNames: (desired.connections ?? []).map((c) => c.name),
+    actionNames: (desired.actions ?? []).map((a) => a.name),
+    includeTenant: !!desired.tenant,
+  }).catch((err: Error & { statusCode?: number }) => {
+    throw new UserError(
+      `reading the tenant ${resolved.domain} failed: ${ctx.redact(err.message.split('\n')[0] ?? '')}`,
+    );
+  });
+  const hubspotToken = resolved.keywordValues[env.hubspot.tokenSecret];
+  const hsDesired = hubspotDesired(env);
+  const hsLive = hubspotToken
+    ? await readHubspot(hubspotClient(resolved.hubspotBasePath, hubspotToken), hsDesired)
+    : null;
+  const plan = computePlan({
+    desired,
+    live,
+    allowDelete,
+    missingSecretValues,
+    hubspot: { desired: hsDesired, live: hsLive },
+    tokenScopes: tokenScopes(token),
+  });
+  for (const n of missingSecretValues) plan.warnings.push(`${n} is not set: secret values were not compared`);
+  return { plan, desired, live, ctx, token, allowDelete };
+}
+
+export interface PlanOptions extends CommonOptions {
+  allowDelete?: boolean;
+}
+
+export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
+  const ctx = await loadContext(opts, false);
+  const allow = parseAllowDelete(opts.processEnv.AUTH0_ALLOW_DELETE, opts.allowDelete);
+  if ('problem' in allow) throw new UserError(allow.problem);
+  return computeLivePlan(opts, ctx, false, allow.value);
+}
+
+export interface DeployOptions extends CommonOptions {
+  allowDelete?: boolean;
+  allowLocalProduction?: boolean;
+  /** Skip `npm run build` (tests of the guards; the bundle is checked by validate anyway). */
+  skipBuild?: boolean;
+  /** Skip the offline validation (tests that deploy a deliberately edited tenant.yaml copy). */
+  skipValidate?: boolean;
+}
+
+export interface DeployResult {
+  plan: Plan;
+  summary: Summary | null;
+  hubspotCreated: string[];
+  deployedTypes: string[];
+}
+
+export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
+  const prod = productionGuard(opts.envName, opts.processEnv, !!opts.allowLocalProduction);
+  if (prod) throw new UserError(prod);
+  const allow = parseAllowDelete(opts.processEnv.AUTH0_ALLOW_DELETE, opts.allowDelete);
+  if ('problem' in allow) throw new UserError(allow.problem);
+
+  if (!opts.skipValidate) {
+    opts.log('validate: offline checks');
+    const v = await runValidate({ root: opts.root, tenantFile: opts.tenantFile });
+    if (v.problems.length)
+      throw new UserError(
+        `validate found ${v.problems.length} problem(s); first: ${v.problems[0]}`,
+        v.problems,
+      );
+  }
+  if (!opts.skipBuild) {
+    opts.log('build: npm run build');
+    const b = spawnSync('npm', ['run', '--silent', 'build'], { cwd: opts.root, encoding: 'utf8' });
+    if (b.status !== 0)
+      throw new UserError(`npm run build failed: ${(b.stderr || b.stdout).trim().split('\n').pop()}`);
+  }
+
+  const ctx = await loadContext(opts, true);
+  opts.log(`plan: reading ${ctx.resolved.domain}`);
+  const result = await computeLivePlan(opts, ctx, true, allow.value);
+  const { plan } = result;
+  if (plan.errors.length) throw new UserError(plan.errors[0] as string, plan.errors);
+
+  // HubSpot first: the Action relies on these properties from its first event.
+  let hubspotCreated: string[] = [];
+  if (plan.resources.some((r) => r.type === 'hubspotProperties' && r.action === 'create')) {
+    const token = ctx.resolved.keywordValues[ctx.env.hubspot.tokenSecret] as string;
+    const client = hubspotClient(ctx.resolved.hubspotBasePath, token);
+    const desired = hubspotDesired(ctx.env);
+    hubspotCreated = await ensureHubspot(client, desired, await readHubspot(client, desired)).catch(
+      (err: Error) => {
+        throw new UserError(ctx.redact(err.message));
+      },
+    );
+  }
+
+  const tenantDoc = readTenantYaml(opts.root, ctx.tenantFile);
+  const selection = selectForImport(tenantDoc, plan, allow.value, ctx.env.AUTH0_INCLUDED_ONLY);
+  let summary: Summary | null = null;
+  if (selection.types.length) {
+    const actionSecretNames = (result.desired.actions ?? []).flatMap((a) =>
+      (a.secrets ?? []).map((s) => s.name),
+    );
+    const secretValues = Object.fromEntries(
+      (result.desired.actions ?? []).flatMap((a) => (a.secrets ?? []).map((s) => [s.name, s.value ?? ''])),
+    );
+    const { dir, inputFile } = writeImportDir(
+      opts.root,
+      ctx.tenantFile,
+      selection,
+      makeMarker(secretValues, actionSecretNames),
+    );
+    try {
+      const config: A0deployConfig = {
+        AUTH0_DOMAIN: ctx.resolved.domain,
+        AUTH0_ACCESS_TOKEN: result.token,
+        AUTH0_KEYWORD_REPLACE_MAPPINGS: ctx.resolved.keywordValues,
+        AUTH0_INCLUDED_ONLY: selection.types,
+        AUTH0_ALLOW_DELETE: allow.value,
+      };
+      const connectionNames = (result.desired.connections ?? []).map((c) => c.name);
+      if (connectionNames.length) config.AUTH0_INCLUDED_CONNECTIONS = connectionNames;
+      opts.log(`a0deploy: importing ${selection.types.join(', ')}`);
+      summary = await runA0deploy({
+        inputFile,
+        config,
+        caFile: ctx.caFile,
+        onLine: (l) => opts.log(`  a0deploy | ${ctx.redact(l)}`),
+      }).catch((err: Error) => {
+        throw new UserError(ctx.redact(err.message));
+      });
+    } finally {
+      removeDir(dir);
+    }
+    // a0deploy skips some things with only a warning; a second read proves the tenant now matches.
+    const after = await computeLivePlan(opts, ctx, true, allow.value);
+    const left = after.plan.resources.filter(
+      (r) => r.action !== 'unchanged' && r.type !== 'hubspotProperties',
+    );
+    if (left.length) {
+      throw new UserError(
+        `after a0deploy the tenant still differs from ${ctx.tenantFile}: ${left.map((r) => `${r.type} "${r.name}" (${r.fields.map((f) => f.field).join(', ')})`).join('; ')}`,
+      );
+    }
+  }
+  return { plan, summary, hubspotCreated, deployedTypes: selection.types };
+}
+
+export function deployedNothing(r: DeployResult): boolean {
+  return !hasChanges(r.plan);
+}
