@@ -1,0 +1,143 @@
+/**
+ * The pipeline the bench and the chaos runs drive: the HubSpot and Slack stand-ins (HubSpot holding
+ * the custom properties the deploy creates, read from tenant/environments/local.yaml), and the
+ * committed Action bundle loaded the way Auth0 loads it — or the Action's source with small budgets.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { createActionCache, loadEventStreamHandler, type ActionDependency } from '../../local/action-runtime';
+import { startLocalHubSpot, type LocalHubSpot, type RateLimitSetting } from '../../local/hubspot';
+import { startLocalSlack, type LocalSlack } from '../../local/slack';
+import { createHandler, type HandlerOptions } from '../../event-streams/onboarding-workflow/handler';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const BUNDLE_PATH = path.join(ROOT, 'actions/Onboarding Workflow/code.js');
+export const HUBSPOT_TOKEN = 'pat-bench-0000-fake-token';
+
+export type Handler = (
+  event: { message: unknown; secrets: Record<string, string> },
+  api: { cache: ReturnType<typeof createActionCache> },
+) => Promise<void>;
+
+export function declaredDependencies(): ActionDependency[] {
+  const tenant = parse(fs.readFileSync(path.join(ROOT, 'tenant.yaml'), 'utf8')) as {
+    actions?: Array<{ dependencies?: ActionDependency[] }>;
+  };
+  return tenant.actions?.[0]?.dependencies ?? [];
+}
+
+/** The HubSpot contact properties the deploy creates (tenant/environments/local.yaml), as PropertyCreate bodies. */
+export function deployedHubSpotSchema(): { group?: { name: string; label: string }; properties: unknown[] } {
+  const env = parse(fs.readFileSync(path.join(ROOT, 'tenant/environments/local.yaml'), 'utf8')) as {
+    hubspot?: {
+      group?: { name: string; label: string };
+      properties?: Array<{
+        name: string;
+        label: string;
+        type: string;
+        fieldType: string;
+        unique?: boolean;
+        description?: string;
+      }>;
+    };
+  };
+  const group = env.hubspot?.group?.name ?? 'contactinformation';
+  const properties = (env.hubspot?.properties ?? []).map((p) => ({
+    name: p.name,
+    label: p.label,
+    type: p.type,
+    fieldType: p.fieldType,
+    groupName: group,
+    hasUniqueValue: p.unique === true,
+    description: p.description,
+  }));
+  return { group: env.hubspot?.group, properties };
+}
+
+/** Console sink that keeps the Action's JSON log lines (parsed) instead of printing them. */
+export function captureConsole() {
+  const lines: Array<Record<string, unknown>> = [];
+  const push = (s: unknown) => {
+    try {
+      lines.push(JSON.parse(String(s)) as Record<string, unknown>);
+    } catch {
+      lines.push({ raw: String(s) });
+    }
+  };
+  return { lines, sink: { log: push, info: push, warn: push, error: push, debug: push } };
+}
+
+export function loadBundle(sink: Pick<Console, 'log' | 'info' | 'warn' | 'error' | 'debug'>): Handler {
+  const code = fs.readFileSync(BUNDLE_PATH, 'utf8');
+  return loadEventStreamHandler(code, {
+    dependencies: declaredDependencies(),
+    resolveFrom: ROOT,
+    console: sink,
+  }) as Handler;
+}
+
+/**
+ * The Action's source with the given budgets. Its console is the process console, so the caller
+ * swaps console methods while it runs (see withConsole).
+ */
+export function sourceHandler(options: HandlerOptions): Handler {
+  return createHandler(options) as Handler;
+}
+
+export async function withConsole<T>(
+  sink: Pick<Console, 'log' | 'error'>,
+  run: () => Promise<T>,
+): Promise<T> {
+  const { log, error, info, warn } = console;
+  console.log = sink.log;
+  console.info = sink.log;
+  console.error = sink.error;
+  console.warn = sink.error;
+  try {
+    return await run();
+  } finally {
+    Object.assign(console, { log, error, info, warn });
+  }
+}
+
+export interface Destinations {
+  hubspot: LocalHubSpot;
+  slack: LocalSlack;
+  secrets: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startDestinations(
+  options: {
+    seed?: number;
+    hubspotRateLimit?: RateLimitSetting | false;
+    slackRateLimit?: { max: number; windowMs: number } | false;
+  } = {},
+): Promise<Destinations> {
+  const hubspot = await startLocalHubSpot({
+    accessToken: HUBSPOT_TOKEN,
+    rateLimit: options.hubspotRateLimit ?? false,
+    searchRateLimit: false,
+    seed: options.seed,
+  });
+  // What the deploy does: the property group first, then the properties.
+  const schema = deployedHubSpotSchema();
+  if (schema.group) hubspot.store.createGroup(schema.group);
+  for (const property of schema.properties) hubspot.store.createProperty(property);
+  const slack = await startLocalSlack({ rateLimit: options.slackRateLimit ?? false, seed: options.seed });
+  return {
+    hubspot,
+    slack,
+    secrets: {
+      HUBSPOT_TOKEN: HUBSPOT_TOKEN,
+      HUBSPOT_BASE_URL: hubspot.baseUrl,
+      SLACK_WEBHOOK_URL: slack.webhookUrl,
+    },
+    async stop() {
+      await Promise.all([hubspot.stop(), slack.stop()]);
+    },
+  };
+}
+
+export { createActionCache };
