@@ -25,11 +25,9 @@ const localStackRef = z
   })
   .strict();
 
-const hostName = z
-  .string()
-  .regex(/^[a-z0-9.-]+(:\d+)?$/i, {
-    message: 'must be a bare host name like "example.eu.auth0.com" (no https://, no path)',
-  });
+const hostName = z.string().regex(/^[a-z0-9.-]+(:\d+)?$/i, {
+  message: 'must be a bare host name like "example.eu.auth0.com" (no https://, no path)',
+});
 
 const nonSecretValue = z.union([z.string().min(1, { message: 'must not be empty' }), localStackRef], {
   message: 'must be a non-empty string or { localStack: <field of .local/stack.json> }',
@@ -133,6 +131,10 @@ export function parseEnvironment(name: string, file: string, text: string): Resu
         if (issue.code === 'unrecognized_keys') {
           const where = issue.path.length ? `${fieldPath(issue.path)}.` : '';
           return `${file}: ${issue.keys.map((k) => where + k).join(', ')}: unknown field (check the spelling)`;
+        }
+        if (issue.code === 'invalid_key') {
+          // zod reports a bad record key as "Invalid key in record"; the nested issue says why.
+          return `${file}: ${fieldPath(issue.path)}: ${issue.issues[0]?.message ?? issue.message}`;
         }
         return `${file}: ${fieldPath(issue.path)}: ${issue.message}`;
       }),

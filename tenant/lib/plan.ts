@@ -120,7 +120,7 @@ export function codeDiff(name: string, before: string, after: string): string {
     { context: 3 },
   )
     .split('\n')
-    .slice(2) // the "===" header lines say nothing the reader needs
+    .slice(1) // the "===" separator says nothing the reader needs
     .join('\n')
     .trimEnd();
 }

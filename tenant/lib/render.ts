@@ -39,7 +39,7 @@ function counts(plan: Plan): string {
   return parts.join(', ');
 }
 
-function fieldLine(f: FieldChange): string {
+function fieldLine(f: FieldChange, arrow = '->'): string {
   if (f.field === 'scim_configuration.mapping' && Array.isArray(f.before) && Array.isArray(f.after)) {
     const parts = [
       ...(f.after as string[]).map((m) => `+ ${m}`),
@@ -49,8 +49,8 @@ function fieldLine(f: FieldChange): string {
   }
   if (f.diff !== undefined) return `${f.field}: changed (diff below)`;
   if (f.before === undefined && f.after === undefined) return `${f.field}: ${f.note ?? ''}`;
-  const arrow = f.before === undefined ? show(f.after) : `${show(f.before)} -> ${show(f.after)}`;
-  return `${f.field}: ${arrow}${f.note ? ` (${f.note})` : ''}`;
+  const change = f.before === undefined ? show(f.after) : `${show(f.before)} ${arrow} ${show(f.after)}`;
+  return `${f.field}: ${change}${f.note ? ` (${f.note})` : ''}`;
 }
 
 export function renderText(plan: Plan, ctx: RenderContext): string {
@@ -73,7 +73,8 @@ export function renderText(plan: Plan, ctx: RenderContext): string {
 }
 
 function mdEscape(s: string): string {
-  return s.replace(/[|<>`]/g, (c) => `\\${c}`);
+  // Table cells: a pipe would end the cell, angle brackets would become HTML.
+  return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function fence(lang: string, body: string): string {
@@ -108,7 +109,7 @@ export function renderMarkdown(plan: Plan, ctx: RenderContext): string {
         const change =
           f.diff !== undefined
             ? 'see diff below'
-            : mdEscape(fieldLine(f).slice(f.field.length + 2) || r.action);
+            : mdEscape(fieldLine(f, '→').slice(f.field.length + 2) || r.action);
         out.push(`| ${head} | ${mdEscape(f.field)} | ${change} |`);
       });
     }
