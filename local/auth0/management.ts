@@ -795,7 +795,7 @@ export function registerManagementRoutes(router: Router, tenant: LocalTenant): v
   ) =>
     tenant.delivery
       .failed(streamId)
-      .filter((r) => !filters.statuses?.length || filters.statuses.includes('failed'))
+      .filter(() => !filters.statuses?.length || filters.statuses.includes('failed'))
       .filter((r) => !filters.event_types?.length || filters.event_types.includes(r.event_type))
       .filter((r) => !filters.date_from || r.created_at >= new Date(filters.date_from).toISOString())
       .filter((r) => !filters.date_to || r.created_at <= new Date(filters.date_to).toISOString());
