@@ -82,7 +82,9 @@ export async function startLocalSegment(opts: LocalSegmentOptions = {}): Promise
     const receivedAt = new Date(now).toISOString();
     const messageId =
       typeof msg.messageId === 'string' && msg.messageId !== '' ? msg.messageId : `local-${++generated}`;
-    const drop = (reason: DropReason) => dropped.push({ reason, messageId, receivedAt, payload: msg });
+    const drop = (reason: DropReason): void => {
+      dropped.push({ reason, messageId, receivedAt, payload: msg });
+    };
     if (!keyOk) return drop('invalid_write_key');
     const userId =
       typeof msg.userId === 'string' || typeof msg.userId === 'number' ? String(msg.userId) : undefined;
