@@ -434,7 +434,7 @@ export function registerManagementRoutes(router: Router, tenant: LocalTenant): v
     c.enabled_clients = [...set];
     return { status: 204 };
   });
-  route('GET', '/connections-directory-provisionings', ['read:connections'], () =>
+  route('GET', '/connections-directory-provisionings', ['read:directory_provisionings'], () =>
     json(200, { directory_provisionings: [] }),
   );
 
@@ -821,18 +821,13 @@ export function registerManagementRoutes(router: Router, tenant: LocalTenant): v
       req.query.has('from') || req.query.has('take') ? paginate(list, req.query, 'deliveries') : list,
     );
   });
-  route(
-    'GET',
-    '/event-streams/{id}/deliveries/{event_id}',
-    ['read:event_streams', 'read:event_deliveries'],
-    (req) => {
-      requireStream(req.params.id!);
-      const r = tenant.delivery.records.get(req.params.event_id!);
-      if (!r || r.event_stream_id !== req.params.id || r.status !== 'failed')
-        throw new HttpError(404, 'Event delivery not found', 'inexistent_event_delivery');
-      return json(200, deliveryView(r));
-    },
-  );
+  route('GET', '/event-streams/{id}/deliveries/{event_id}', ['read:event_deliveries'], (req) => {
+    requireStream(req.params.id!);
+    const r = tenant.delivery.records.get(req.params.event_id!);
+    if (!r || r.event_stream_id !== req.params.id || r.status !== 'failed')
+      throw new HttpError(404, 'Event delivery not found', 'inexistent_event_delivery');
+    return json(200, deliveryView(r));
+  });
   route('POST', '/event-streams/{id}/redeliver', ['update:event_deliveries'], (req) => {
     requireStream(req.params.id!);
     const body = asRecord(req.body);

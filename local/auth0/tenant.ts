@@ -32,6 +32,7 @@ export const MANAGEMENT_SCOPES = [
   'delete:connections',
   'read:connections_options',
   'update:connections_options',
+  'read:directory_provisionings',
   'read:scim_config',
   'create:scim_config',
   'update:scim_config',
