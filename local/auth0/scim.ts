@@ -268,11 +268,17 @@ export function registerScimRoutes(router: Router, tenant: LocalTenant, baseUrl:
     const filter = req.query.get('filter');
     if (filter) {
       const byLowerName = resources.map((r) => ({ ...r, userName: userNameOf(r) }));
-      const matched = new Set(
-        caseInsensitiveFilter(filter)
-          .match(byLowerName)
-          .map((r) => (r as { id: string }).id),
-      );
+      let matched: Set<string>;
+      try {
+        matched = new Set(
+          caseInsensitiveFilter(filter)
+            .match(byLowerName)
+            .map((r) => (r as { id: string }).id),
+        );
+      } catch (err) {
+        if (err instanceof ScimError) throw err;
+        throw new ScimError(400, `Invalid filter: ${(err as Error).message}`, 'invalidFilter');
+      }
       resources = resources.filter((r) => matched.has(r.id as string));
     }
     const startIndex = Math.max(1, queryInt(req.query, 'startIndex') ?? 1);

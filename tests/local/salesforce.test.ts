@@ -125,6 +125,30 @@ describe('Contact upsert by external ID', () => {
     expect(got.json).toMatchObject({ attributes: { type: 'Contact' }, Id: id, Email: 'ada@example.com' });
   });
 
+  it('restricts GET to ?fields= and refuses unknown fields', async () => {
+    const token = await getToken();
+    await api('PATCH', `${UPSERT}/auth0|7`, token, {
+      LastName: 'L',
+      Auth0_Last_Event_At__c: '2026-12-04T20:00:00.123Z',
+      Auth0_Last_Event_Id__c: 'evt-7',
+    });
+    const got = await api(
+      'GET',
+      `${UPSERT}/auth0|7?fields=Id,Auth0_Last_Event_At__c,Auth0_Last_Event_Id__c`,
+      token,
+    );
+    expect(got.status).toBe(200);
+    expect(Object.keys(got.json as object).sort()).toEqual(
+      ['attributes', 'Id', 'Auth0_Last_Event_At__c', 'Auth0_Last_Event_Id__c'].sort(),
+    );
+    expect(got.json).toMatchObject({
+      Auth0_Last_Event_At__c: '2026-12-04T20:00:00.123Z',
+      Auth0_Last_Event_Id__c: 'evt-7',
+    });
+    const bad = await api('GET', `${UPSERT}/auth0|7?fields=Id,Nope__c`, token);
+    expect(bad.status).toBe(400);
+  });
+
   it('answers 204 for an update before API 46.0', async () => {
     const token = await getToken();
     await api('PATCH', `${UPSERT}/auth0|1`, token, { LastName: 'L' });

@@ -231,6 +231,27 @@ describe('internal provisioning service (Idempotency-Key)', () => {
     expect(prov.events()).toHaveLength(1);
   });
 
+  it("accepts the Action's default mapping (action: onboard|update|offboard) and nested user ids", async () => {
+    const body = { user_id: 'auth0|2', email: 'bo@example.com', action: 'onboard', event_id: 'e1' };
+    expect((await post(`${prov.baseUrl}/users/events`, body, headers('m1'))).status).toBe(201);
+    expect(
+      (
+        await post(
+          `${prov.baseUrl}/users/events`,
+          { ...body, action: 'offboard', event_id: 'e2' },
+          headers('m2'),
+        )
+      ).status,
+    ).toBe(201);
+    expect(prov.user('auth0|2')).toMatchObject({ active: false, attributes: { email: 'bo@example.com' } });
+    const nested = { user: { id: 'auth0|3', email: 'c@example.com' }, action: 'update' };
+    expect((await post(`${prov.baseUrl}/users/events`, nested, headers('m3'))).status).toBe(201);
+    expect(prov.user('auth0|3')?.active).toBe(true);
+    expect(
+      (await post(`${prov.baseUrl}/users/events`, { user_id: 'x', action: 'explode' }, headers('m4'))).status,
+    ).toBe(422);
+  });
+
   it('applies lifecycle events to users, and can require the key', async () => {
     await post(`${prov.baseUrl}/users/events`, created, headers('a'));
     await post(
