@@ -79,7 +79,11 @@ export function envelope(
 }
 
 /** A user object drawn from the official schema for `type`, with every optional attribute possible. */
-export function schemaUser(random: Random, type: UserEventType, options: GenerateOptions = DEFAULT_GENERATE): Json {
+export function schemaUser(
+  random: Random,
+  type: UserEventType,
+  options: GenerateOptions = DEFAULT_GENERATE,
+): Json {
   const user = generate(ref(OBJECT_SCHEMA[type]), random, options) as Json;
   user.user_id = `samlp|corporate-idp|${alnum(random, 10)}`;
   return user;

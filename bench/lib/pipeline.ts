@@ -10,6 +10,8 @@ import { createActionCache, loadEventStreamHandler, type ActionDependency } from
 import { startLocalHubSpot, type LocalHubSpot, type RateLimitSetting } from '../../local/hubspot';
 import { startLocalSlack, type LocalSlack } from '../../local/slack';
 import { createHandler, type HandlerOptions } from '../../event-streams/onboarding-workflow/handler';
+import { contactProperties } from '../../event-streams/onboarding-workflow/destinations/hubspot';
+import { toLifecycleEvent } from '../../event-streams/onboarding-workflow/lifecycle';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const BUNDLE_PATH = path.join(ROOT, 'actions/Onboarding Workflow/code.js');
@@ -101,7 +103,28 @@ export async function withConsole<T>(
   }
 }
 
+/** Every HubSpot contact property the Action writes, found by asking it for a fully populated user. */
+export function actionWrittenProperties(): string[] {
+  const user = {
+    user_id: 'samlp|corporate-idp|probe',
+    email: 'probe@example.com',
+    given_name: 'Probe',
+    family_name: 'User',
+    name: 'Probe User',
+    app_metadata: { title: 'T', department: 'D', manager_id: 'M', employee_number: '1' },
+  };
+  const event = toLifecycleEvent({
+    id: 'evt_0000000000000000',
+    type: 'user.created',
+    time: new Date(0).toISOString(),
+    user,
+  });
+  return Object.keys(contactProperties(event));
+}
+
 export interface Destinations {
+  /** Properties the Action writes that the deployed schema lacks, created so runs can proceed. */
+  addedProperties: string[];
   hubspot: LocalHubSpot;
   slack: LocalSlack;
   secrets: Record<string, string>;
@@ -125,8 +148,22 @@ export async function startDestinations(
   const schema = deployedHubSpotSchema();
   if (schema.group) hubspot.store.createGroup(schema.group);
   for (const property of schema.properties) hubspot.store.createProperty(property);
+  // A property the Action writes but the deploy does not create makes every such write fail
+  // (reported in /work/notes/bugs.md); create it so the figures measure the pipeline, and say so.
+  const existing = new Set(hubspot.store.listProperties().map((p) => p.name));
+  const addedProperties = actionWrittenProperties().filter((name) => !existing.has(name));
+  for (const name of addedProperties) {
+    hubspot.store.createProperty({
+      name,
+      label: name,
+      type: 'string',
+      fieldType: 'text',
+      groupName: 'contactinformation',
+    });
+  }
   const slack = await startLocalSlack({ rateLimit: options.slackRateLimit ?? false, seed: options.seed });
   return {
+    addedProperties,
     hubspot,
     slack,
     secrets: {

@@ -9,7 +9,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Random } from './random';
 
-export const OPENAPI_PATH = path.resolve(__dirname, '../../../shared/reference/auth0-management-api.openapi.json');
+export const OPENAPI_PATH = path.resolve(
+  __dirname,
+  '../../../shared/reference/auth0-management-api.openapi.json',
+);
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -83,7 +86,18 @@ const UNICODE_WORDS = [
   '\u202eevil',
   'O’Brien',
 ];
-const ASCII_WORDS = ['ada', 'grace', 'alan', 'edsger', 'barbara', 'ken', 'linus', 'radia', 'katherine', 'don'];
+const ASCII_WORDS = [
+  'ada',
+  'grace',
+  'alan',
+  'edsger',
+  'barbara',
+  'ken',
+  'linus',
+  'radia',
+  'katherine',
+  'don',
+];
 
 function codePoints(text: string): string[] {
   return Array.from(text);
@@ -96,7 +110,12 @@ export function clip(text: string, max: number | undefined): string {
   return points.length <= max ? text : points.slice(0, max).join('');
 }
 
-export function freeText(random: Random, options: GenerateOptions, minLength = 1, maxLength?: number): string {
+export function freeText(
+  random: Random,
+  options: GenerateOptions,
+  minLength = 1,
+  maxLength?: number,
+): string {
   const words: string[] = [];
   const count = random.int(1, 3);
   for (let i = 0; i < count; i++) {
@@ -133,7 +152,8 @@ function expandClass(body: string): string[] {
       c = next;
     } else if (body[i + 1] === '-' && i + 2 < body.length) {
       const end = body[i + 2] as string;
-      for (let code = c.charCodeAt(0); code <= end.charCodeAt(0); code++) chars.push(String.fromCharCode(code));
+      for (let code = c.charCodeAt(0); code <= end.charCodeAt(0); code++)
+        chars.push(String.fromCharCode(code));
       i += 2;
       continue;
     }
@@ -235,7 +255,11 @@ function generateString(schema: JsonSchema, random: Random, options: GenerateOpt
   const maxLength = schema.maxLength as number | undefined;
   if (typeof schema.pattern === 'string') {
     let text = fromPattern(schema.pattern, random, maxLength ?? 64);
-    for (let tries = 0; tries < 20 && (text.length < minLength || text.length > (maxLength ?? Infinity)); tries++) {
+    for (
+      let tries = 0;
+      tries < 20 && (text.length < minLength || text.length > (maxLength ?? Infinity));
+      tries++
+    ) {
       text = fromPattern(schema.pattern, random, maxLength ?? 64);
     }
     return text;
@@ -268,7 +292,10 @@ export function generate(
     case 'string':
       return generateString(schema, random, options);
     case 'integer':
-      return random.int((schema.minimum as number | undefined) ?? 0, (schema.maximum as number | undefined) ?? 10_000);
+      return random.int(
+        (schema.minimum as number | undefined) ?? 0,
+        (schema.maximum as number | undefined) ?? 10_000,
+      );
     case 'number':
       return Math.round(random.next() * 36_000) / 100 - 180;
     case 'boolean':

@@ -1,0 +1,548 @@
+/**
+ * npm run bench — one run, side by side, on the local stand-ins:
+ *   fan-out   one user.created, every enabled destination at a fixed injected latency: the Action
+ *             (committed bundle) vs the guide's naive sequential handler (bench/baseline)
+ *   overhead  CPU per event for parse + plan over >= 10,000 events drawn from the official schemas;
+ *             bundle size; cold load of code.js in a fresh module wrapper
+ *   burst     1,000 user.created against HubSpot's TEN_SECONDLY_ROLLING limit, scaled so the floor
+ *             is ~45 s: total time vs floor, contacts, duplicates, dead letters after redelivery
+ *   deploy    first and no-op deploy to the local tenant, mutating calls of the no-op
+ * Prints a table and writes bench/results/latest.json. Options: --quick (fewer repetitions and a
+ * smaller burst, for trying the script), --only fanout,overhead,burst,deploy.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { buildSync } from 'esbuild';
+import { loadActionModule } from '../local/action-runtime';
+import { parseMessage } from '../event-streams/onboarding-workflow/events';
+import { toLifecycleEvent } from '../event-streams/onboarding-workflow/lifecycle';
+import { buildDestinations } from '../event-streams/onboarding-workflow/handler';
+import { readSettings } from '../event-streams/onboarding-workflow/settings';
+import type { Destination } from '../event-streams/onboarding-workflow/destinations/types';
+import { onExecuteEventStream as naiveHandler } from './baseline/naive-handler';
+import { SimulatedDelivery, AUTH0_BACKOFF_MS } from './lib/delivery';
+import { envelope, randomEvent, schemaUser, alnum, type Json } from './lib/events';
+import {
+  BUNDLE_PATH,
+  ROOT,
+  captureConsole,
+  createActionCache,
+  declaredDependencies,
+  loadBundle,
+  startDestinations,
+  type Destinations,
+} from './lib/pipeline';
+import { createRandom, type Random } from './lib/random';
+import { median, quantile, round, table } from './lib/stats';
+
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const onlyArg = args.find((a) => a.startsWith('--only'));
+const ONLY = new Set(
+  (onlyArg?.includes('=') ? onlyArg.split('=')[1] : onlyArg ? args[args.indexOf(onlyArg) + 1] : undefined)
+    ?.split(',')
+    .map((s) => s.trim()) ?? ['fanout', 'overhead', 'burst', 'deploy'],
+);
+const SEED = Number(process.env.BENCH_SEED ?? 20261204);
+
+type Row = [string, string, string?];
+const rows: Row[] = [];
+const results: Record<string, unknown> = {};
+
+/** A clean, mapped employee for the runs that need a normal user (fan-out, burst). */
+function employeeEvent(random: Random, index: number, time = new Date().toISOString()): Json {
+  const user = schemaUser(random, 'user.created', {
+    optional: 0.3,
+    unicode: 0,
+    maxExtraProperties: 0,
+    maxDepth: 4,
+  });
+  const id = alnum(random, 8);
+  Object.assign(user, {
+    user_id: `samlp|corporate-idp|bench-${index}-${id}`,
+    email: `bench.${index}.${id.toLowerCase()}@example.com`,
+    given_name: 'Bench',
+    family_name: `User ${index}`,
+    name: `Bench User ${index}`,
+    app_metadata: { title: 'Engineer', department: 'Platform', employee_number: String(1000 + index) },
+  });
+  delete user.blocked;
+  return envelope(random, 'user.created', user, { time, context: false });
+}
+
+// ---- fan-out ------------------------------------------------------------------------------------
+
+type CallContext = Parameters<Destination['apply']>[1];
+
+async function fanout(): Promise<void> {
+  const LATENCY_MS = 200;
+  const REPS = QUICK ? 3 : 9;
+  const random = createRandom(SEED).fork('fanout');
+  const d = await startDestinations({ seed: SEED });
+  try {
+    const quiet = captureConsole();
+    const bundle = loadBundle(quiet.sink);
+    const cache = createActionCache();
+    const destinations = buildDestinations(readSettings(d.secrets)).filter(
+      (x): x is Destination => !('missing' in x),
+    );
+    for (const server of [d.hubspot, d.slack]) server.faults.add({ kind: 'latency', latencyMs: LATENCY_MS });
+
+    const timed = async (run: () => Promise<unknown>) => {
+      const started = performance.now();
+      await run();
+      return performance.now() - started;
+    };
+    const requests = () => d.hubspot.requests().length + d.slack.requests().length;
+    const samples = {
+      action: [] as number[],
+      naive: [] as number[],
+      roundTrip: [] as number[],
+      single: Object.fromEntries(destinations.map((x) => [x.name, [] as number[]])) as Record<
+        string,
+        number[]
+      >,
+    };
+    const calls = { action: 0, naive: 0, single: {} as Record<string, number> };
+    let n = 0;
+    for (let rep = 0; rep <= REPS; rep++) {
+      const warmup = rep === 0;
+      // One plain request at the injected latency: the floor of any call.
+      const rt = await timed(() =>
+        fetch(`${d.hubspot.baseUrl}/crm/v3/objects/contacts/none?idProperty=auth0_user_id`, {
+          headers: { authorization: `Bearer ${d.secrets.HUBSPOT_TOKEN}` },
+        }).then((r) => r.text()),
+      );
+      // Each destination alone, on its own new user (what the slowest destination costs by itself).
+      for (const destination of destinations) {
+        const parsed = parseMessage(employeeEvent(random, n++));
+        if (parsed.kind !== 'user-event') throw new Error('bench event did not parse');
+        const context = {
+          signal: AbortSignal.timeout(15_000),
+          requestTimeoutMs: 5_000,
+          cache,
+        } as CallContext;
+        const before = requests();
+        const ms = await timed(() => destination.apply(toLifecycleEvent(parsed.event), context));
+        if (!warmup) {
+          samples.single[destination.name]!.push(ms);
+          calls.single[destination.name] = requests() - before;
+        }
+      }
+      const beforeAction = requests();
+      const action = await timed(() =>
+        bundle({ message: employeeEvent(random, n++), secrets: d.secrets }, { cache }),
+      );
+      const actionCalls = requests() - beforeAction;
+      const beforeNaive = requests();
+      const naive = await timed(() =>
+        naiveHandler({ message: employeeEvent(random, n++) as never, secrets: d.secrets }),
+      );
+      const naiveCalls = requests() - beforeNaive;
+      if (!warmup) {
+        samples.roundTrip.push(rt);
+        samples.action.push(action);
+        samples.naive.push(naive);
+        calls.action = actionCalls;
+        calls.naive = naiveCalls;
+      }
+    }
+    const failures = quiet.lines.filter((l) => l.level === 'error');
+    const singles = Object.fromEntries(Object.entries(samples.single).map(([k, v]) => [k, median(v)]));
+    const [slowestName, slowest] = Object.entries(singles).sort((a, b) => b[1] - a[1])[0] as [string, number];
+    const action = median(samples.action);
+    const naive = median(samples.naive);
+    const roundTrip = median(samples.roundTrip);
+    results.fanout = {
+      injectedLatencyMs: LATENCY_MS,
+      repetitions: REPS,
+      destinations: destinations.map((x) => x.name),
+      medianMs: {
+        action,
+        naive,
+        roundTrip,
+        ...Object.fromEntries(Object.entries(singles).map(([k, v]) => [`alone:${k}`, v])),
+      },
+      samplesMs: samples,
+      requestsPerEvent: calls,
+      ratioToSlowestDestination: { action: action / slowest, naive: naive / slowest, goal: 1.15 },
+      ratioToOneCall: { action: action / roundTrip, naive: naive / roundTrip },
+      actionErrors: failures.slice(0, 5),
+    };
+    rows.push([
+      `## Fan-out: one user.created, ${destinations.length} destinations (${destinations.map((x) => x.name).join(', ')}), ${LATENCY_MS} ms injected per request, median of ${REPS}`,
+      '',
+    ]);
+    rows.push(['one request (floor of any call)', `${round(roundTrip, 0)} ms`]);
+    for (const [name, ms] of Object.entries(singles)) {
+      rows.push([
+        `${name} alone (its own calls)`,
+        `${round(ms, 0)} ms`,
+        `${calls.single[name]} sequential requests`,
+      ]);
+    }
+    rows.push(['Action (bundle), all in parallel', `${round(action, 0)} ms`, `${calls.action} requests`]);
+    rows.push(['naive guide handler, sequential', `${round(naive, 0)} ms`, `${calls.naive} requests`]);
+    rows.push([
+      `Action / slowest destination alone (${slowestName})`,
+      `${round(action / slowest, 2)}x`,
+      action / slowest <= 1.15 ? 'goal <= 1.15: met' : 'goal <= 1.15: NOT met',
+    ]);
+    rows.push(['naive / slowest destination alone', `${round(naive / slowest, 2)}x`]);
+    rows.push([
+      'Action / one request',
+      `${round(action / roundTrip, 2)}x`,
+      'HubSpot needs read-before-write for order checks',
+    ]);
+    rows.push(['naive / one request', `${round(naive / roundTrip, 2)}x`]);
+    if (failures.length)
+      rows.push(['Action error log lines during fan-out', String(failures.length), 'see latest.json']);
+  } finally {
+    await d.stop();
+  }
+}
+
+// ---- overhead -----------------------------------------------------------------------------------
+
+function overhead(): void {
+  const COUNT = 12_000;
+  const random = createRandom(SEED).fork('overhead');
+  const events = Array.from({ length: COUNT }, () => randomEvent(random));
+  const destinations = buildDestinations(
+    readSettings({
+      HUBSPOT_TOKEN: 'pat-bench-0000-fake-token',
+      HUBSPOT_BASE_URL: 'http://127.0.0.1:9',
+      SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/services/T0/B0/x',
+    }),
+  ).filter((x): x is Destination => !('missing' in x));
+
+  let sink = 0;
+  const plan = (message: unknown) => {
+    const parsed = parseMessage(message);
+    if (parsed.kind !== 'user-event') return;
+    const event = toLifecycleEvent(parsed.event);
+    for (const destination of destinations) if (destination.wants(event)) sink++;
+  };
+  // Warm up the JIT on a slice, then time full passes.
+  for (const e of events.slice(0, 2000)) plan(e.message);
+  const passes: number[] = [];
+  const perEvent: number[] = new Array(COUNT);
+  const byShape = new Map<string, number[]>();
+  for (let pass = 0; pass < 3; pass++) {
+    const cpu = process.cpuUsage();
+    for (let i = 0; i < COUNT; i++) {
+      const started = process.hrtime.bigint();
+      plan(events[i]!.message);
+      perEvent[i] = Number(process.hrtime.bigint() - started) / 1000;
+    }
+    const used = process.cpuUsage(cpu);
+    passes.push((used.user + used.system) / COUNT);
+  }
+  events.forEach((e, i) => {
+    const key = e.shape.startsWith('malformed')
+      ? 'malformed'
+      : e.shape.includes('huge')
+        ? 'huge strings'
+        : e.shape === 'test-event' || e.shape === 'unsupported-type'
+          ? 'acknowledged (test / other type)'
+          : 'valid user events';
+    byShape.set(key, [...(byShape.get(key) ?? []), perEvent[i]!]);
+  });
+  const cpuPerEvent = median(passes);
+
+  const code = fs.readFileSync(BUNDLE_PATH);
+  const gzip = zlib.gzipSync(code, { level: 9 }).length;
+
+  const COLD = QUICK ? 3 : 10;
+  const cold: number[] = [];
+  const warm: number[] = [];
+  // Plain node on a pre-bundled child: a TypeScript loader would slow every require being timed.
+  const childFile = path.join(os.tmpdir(), `bench-cold-load-${process.pid}.cjs`);
+  buildSync({
+    entryPoints: [path.join(__dirname, 'lib/cold-load.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: childFile,
+    external: ['zod', 'cockatiel'],
+    define: { __BENCH_ROOT__: JSON.stringify(ROOT) },
+    logLevel: 'silent',
+  });
+  for (let i = 0; i < COLD; i++) {
+    const child = spawnSync(process.execPath, [childFile], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    if (child.status !== 0) throw new Error(`cold-load child failed: ${child.stderr}`);
+    const out = JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as {
+      coldMs: number;
+      warmMs: number;
+    };
+    cold.push(out.coldMs);
+    warm.push(out.warmMs);
+  }
+  fs.rmSync(childFile, { force: true });
+  // In this process (dependencies cached): the fresh module wrapper alone, many times.
+  const inProcess: number[] = [];
+  const quiet = { log() {}, info() {}, warn() {}, error() {}, debug() {} };
+  const source = code.toString('utf8');
+  for (let i = 0; i < 30; i++) {
+    const started = process.hrtime.bigint();
+    loadActionModule(source, { dependencies: declaredDependencies(), resolveFrom: ROOT, console: quiet });
+    inProcess.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+
+  const shapes = Object.fromEntries(
+    [...byShape.entries()].map(([k, v]) => [
+      k,
+      { events: v.length, p50us: median(v), p99us: quantile(v, 0.99) },
+    ]),
+  );
+  results.overhead = {
+    events: COUNT,
+    generatorSeed: SEED,
+    wantedCalls: sink,
+    cpuMicrosPerEvent: { median: cpuPerEvent, passes },
+    wallMicrosPerEvent: { p50: median(perEvent), p99: quantile(perEvent, 0.99), max: Math.max(...perEvent) },
+    byShape: shapes,
+    bundle: { bytes: code.length, gzipBytes: gzip },
+    coldLoadMs: { freshProcessMedian: median(cold), samples: cold, runs: COLD },
+    wrapperOnlyMs: {
+      secondLoadInChildMedian: median(warm),
+      inProcessMedian: median(inProcess),
+      inProcessRuns: 30,
+    },
+  };
+  rows.push([
+    `## Action overhead: parse + plan (parseMessage, toLifecycleEvent, wants()) over ${COUNT.toLocaleString('en')} schema-generated events`,
+    '',
+  ]);
+  rows.push(['CPU per event (user+system, median of 3 passes)', `${round(cpuPerEvent, 1)} µs`]);
+  rows.push([
+    'wall per event p50 / p99',
+    `${round(median(perEvent), 1)} / ${round(quantile(perEvent, 0.99), 1)} µs`,
+  ]);
+  for (const [name, s] of Object.entries(shapes)) {
+    rows.push([`  ${name} (${s.events})`, `${round(s.p50us, 1)} / ${round(s.p99us, 1)} µs`, 'p50 / p99']);
+  }
+  rows.push([
+    'bundle size (code.js)',
+    `${(code.length / 1024).toFixed(1)} kB`,
+    `${(gzip / 1024).toFixed(1)} kB gzip`,
+  ]);
+  rows.push([
+    `cold load, fresh process (median of ${COLD})`,
+    `${round(median(cold), 1)} ms`,
+    'wrapper + first require of zod, cockatiel',
+  ]);
+  rows.push([
+    'reload, dependencies cached (median of 30)',
+    `${round(median(inProcess), 2)} ms`,
+    'wrapper evaluation alone',
+  ]);
+}
+
+// ---- burst --------------------------------------------------------------------------------------
+
+async function burst(): Promise<void> {
+  const USERS = QUICK ? 200 : 1000;
+  const MAX = 100; // TEN_SECONDLY_ROLLING: 100 requests per rolling window (private app, Free/Starter)
+  const TARGET_FLOOR_S = QUICK ? 8 : 45;
+  const random = createRandom(SEED).fork('burst');
+
+  // Requests one create costs the Action (measured, not assumed), to size the window.
+  const probe = await startDestinations({ seed: SEED });
+  let perUser: number;
+  try {
+    const quiet = captureConsole();
+    await loadBundle(quiet.sink)(
+      { message: employeeEvent(random, -1), secrets: probe.secrets },
+      { cache: createActionCache() },
+    );
+    perUser = probe.hubspot.requests().length;
+  } finally {
+    await probe.stop();
+  }
+  const callsNeeded = perUser * USERS;
+  const windowMs = Math.round((TARGET_FLOOR_S * 1000 * MAX) / callsNeeded);
+  const scale = windowMs / 10_000;
+  const floorS = callsNeeded / (MAX / (windowMs / 1000));
+
+  const d = await startDestinations({ seed: SEED, hubspotRateLimit: { max: MAX, windowMs } });
+  const log = captureConsole();
+  const cache = createActionCache();
+  const handler = loadBundle(log.sink);
+  const concurrency = 4;
+  const delivery = new SimulatedDelivery(handler, {
+    secrets: d.secrets,
+    cache,
+    timeScale: scale,
+    concurrency,
+  });
+  const path = 'direct: events fed to the Action with Auth0 retry schedule (local tenant not used)';
+  try {
+    const started = performance.now();
+    const messages = Array.from({ length: USERS }, (_, i) => employeeEvent(random, i));
+    for (const message of messages) delivery.send(message);
+    await delivery.drain();
+    const firstPassS = (performance.now() - started) / 1000;
+    const deadAfterFirstPass = delivery.deadLetters().length;
+    let rounds = 0;
+    while (delivery.deadLetters().length > 0 && rounds < 10) {
+      rounds++;
+      delivery.redeliverDeadLetters();
+      await delivery.drain();
+    }
+    const totalS = (performance.now() - started) / 1000;
+    const live = d.hubspot.contacts();
+    const byUser = new Map<string, number>();
+    for (const c of live) {
+      const id = String(c.properties.auth0_user_id ?? '');
+      byUser.set(id, (byUser.get(id) ?? 0) + 1);
+    }
+    const duplicates = [...byUser.values()].reduce((sum, count) => sum + Math.max(0, count - 1), 0);
+    const expected = new Set(messages.map((m) => ((m.data as Json).object as Json).user_id as string));
+    const missing = [...expected].filter((id) => !byUser.has(id)).length;
+    const served = d.hubspot.requests();
+    const limited = served.filter((r) => r.status === 429).length;
+    const outcomes = new Map<string, number>();
+    for (const l of log.lines) {
+      if (l.msg === 'destination' && l.destination === 'hubspot') {
+        const key = String(l.outcome);
+        outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+      }
+    }
+    results.burst = {
+      path,
+      users: USERS,
+      rateLimit: { policy: 'TEN_SECONDLY_ROLLING', max: MAX, windowMs, scaleOfRealWindow: scale },
+      auth0RetryScheduleMs: AUTH0_BACKOFF_MS.map((ms) => ms * scale),
+      concurrency,
+      requestsPerCreate: perUser,
+      callsNeeded,
+      floorS,
+      firstPassS,
+      totalS,
+      ratioToFloor: totalS / floorS,
+      contactsCreated: live.length,
+      missingUsers: missing,
+      duplicates,
+      deadLetteredAfterFirstPass: deadAfterFirstPass,
+      redeliveryRounds: rounds,
+      deadLetteredAfterRedelivery: delivery.deadLetters().length,
+      hubspotRequests: served.length,
+      hubspot429: limited,
+      executions: delivery.stats,
+      hubspotOutcomes: Object.fromEntries(outcomes),
+      slackMessages: d.slack.messages().length,
+    };
+    rows.push([
+      `## Burst: ${USERS} user.created, HubSpot TEN_SECONDLY_ROLLING ${MAX}/${windowMs} ms (real 100/10 s, x${round(1 / scale, 2)}), concurrency ${concurrency}`,
+      '',
+    ]);
+    rows.push(['path', 'direct', 'local tenant (SCIM) not used: see latest.json "path"']);
+    rows.push([
+      'rate-limit floor',
+      `${round(floorS, 1)} s`,
+      `${callsNeeded} calls needed (${perUser} per create) / ${round(MAX / (windowMs / 1000), 1)} per s`,
+    ]);
+    rows.push([
+      'total time (incl. redelivery)',
+      `${round(totalS, 1)} s`,
+      `${round(totalS / floorS, 2)}x floor; first pass ${round(firstPassS, 1)} s`,
+    ]);
+    rows.push([
+      'contacts created',
+      String(live.length),
+      live.length === USERS ? `= ${USERS}` : `expected ${USERS}, missing ${missing}`,
+    ]);
+    rows.push(['duplicates', String(duplicates)]);
+    rows.push(['dead-lettered after first pass', String(deadAfterFirstPass)]);
+    rows.push([
+      `dead-lettered after redelivery (${rounds} round${rounds === 1 ? '' : 's'})`,
+      String(delivery.deadLetters().length),
+    ]);
+    rows.push(['HubSpot requests / 429s', `${served.length} / ${limited}`]);
+    rows.push([
+      'executions / failed executions',
+      `${delivery.stats.executions} / ${delivery.stats.failedExecutions}`,
+    ]);
+  } finally {
+    await d.stop();
+  }
+}
+
+// ---- deploy -------------------------------------------------------------------------------------
+
+function deploy(): void {
+  const cli = path.join(ROOT, 'tenant/cli/deploy.ts');
+  const stack = path.join(ROOT, 'local/stack.ts');
+  const reason = !fs.existsSync(cli)
+    ? 'tenant/cli/deploy.ts is not in the repository'
+    : !fs.existsSync(stack)
+      ? 'the local tenant (local/stack.ts) has not landed'
+      : undefined;
+  if (reason) {
+    results.deploy = { measured: false, reason };
+    rows.push(['## Deploy', '']);
+    rows.push(['first deploy / no-op deploy', 'not measured', reason]);
+  }
+}
+
+// ---- main ---------------------------------------------------------------------------------------
+
+function machine() {
+  const cpu = os.cpus()[0]?.model ?? 'unknown';
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    // not a git checkout
+  }
+  return {
+    nproc: os.availableParallelism(),
+    node: process.version,
+    cpu,
+    platform: `${os.platform()} ${os.release()}`,
+    commit,
+  };
+}
+
+async function main() {
+  const started = performance.now();
+  if (ONLY.has('fanout')) await fanout();
+  if (ONLY.has('overhead')) overhead();
+  if (ONLY.has('burst')) await burst();
+  if (ONLY.has('deploy')) deploy();
+  const info = machine();
+  const output = {
+    generatedAt: new Date().toISOString(),
+    command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
+    seed: SEED,
+    quick: QUICK,
+    machine: info,
+    durationS: (performance.now() - started) / 1000,
+    ...results,
+  };
+  console.log(
+    `Bench ${output.generatedAt} — ${info.cpu}, ${info.nproc} cores, Node ${info.node}, commit ${info.commit}, seed ${SEED}`,
+  );
+  console.log(table(rows));
+  console.log(`\n(${round(output.durationS, 0)} s)`);
+  const file = path.join(ROOT, 'bench/results', QUICK || ONLY.size < 4 ? 'latest.tmp.json' : 'latest.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+  console.log(`wrote ${path.relative(ROOT, file)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
