@@ -57,6 +57,8 @@ export interface LocalProvisioning extends StandinServer {
 }
 
 const EVENT_PATH = '/users/events';
+const OFFBOARD = new Set(['offboard', 'user.deleted', 'user.deprovisioned']);
+const ONBOARD_OR_UPDATE = new Set(['onboard', 'update', 'user.created', 'user.updated', 'user.provisioned']);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Canonical JSON (sorted keys) so that key order does not make two equal bodies differ. */
@@ -96,27 +98,35 @@ export async function startLocalProvisioning(
   let seq = 0;
 
   const apply = (body: Record<string, unknown>): Reply => {
-    const type = body.event_type ?? body.type;
-    const userId = body.user_id ?? body.userId;
-    if (typeof type !== 'string' || typeof userId !== 'string' || userId === '') {
-      return problem(400, 'about:blank', 'Bad Request', 'event_type and user_id are required strings');
+    // The body shape is the caller's mapping; the service needs a user id and what happened to the user.
+    const kind = body.action ?? body.event_type ?? body.type;
+    const nested =
+      typeof body.user === 'object' && body.user !== null ? (body.user as Record<string, unknown>) : {};
+    const userId = body.user_id ?? body.userId ?? nested.id ?? nested.user_id;
+    if (typeof kind !== 'string' || typeof userId !== 'string' || userId === '') {
+      return problem(
+        400,
+        'about:blank',
+        'Bad Request',
+        'user_id and action (or event_type) are required strings',
+      );
     }
-    const { event_type: _t, type: _t2, user_id: _u, userId: _u2, ...attributes } = body;
+    const { action: _a, event_type: _t, type: _t2, user_id: _u, userId: _u2, ...attributes } = body;
     const current = users.get(userId);
-    if (type === 'user.deleted' || type === 'user.deprovisioned') {
+    if (OFFBOARD.has(kind)) {
       if (current !== undefined) {
         current.active = false;
         current.events++;
       }
-    } else if (type === 'user.created' || type === 'user.updated' || type === 'user.provisioned') {
+    } else if (ONBOARD_OR_UPDATE.has(kind)) {
       users.set(userId, {
         userId,
-        active: attributes.active === false ? false : true,
+        active: attributes.active === false || attributes.blocked === true ? false : true,
         attributes: { ...(current?.attributes ?? {}), ...attributes },
         events: (current?.events ?? 0) + 1,
       });
     } else {
-      return problem(422, 'about:blank', 'Unprocessable Content', `unknown event_type ${type}`);
+      return problem(422, 'about:blank', 'Unprocessable Content', `unknown action ${kind}`);
     }
     const id = `evt_${String(++seq).padStart(6, '0')}`;
     events.push({ id, receivedAt: new Date(clock()).toISOString(), body });

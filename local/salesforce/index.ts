@@ -74,6 +74,8 @@ const STANDARD_FIELDS: SalesforceField[] = [
 const DEFAULT_CUSTOM_FIELDS: SalesforceField[] = [
   { name: 'Auth0_User_Id__c', type: 'string', externalId: true },
   { name: 'Active__c', type: 'boolean' },
+  { name: 'Auth0_Last_Event_At__c', type: 'string' },
+  { name: 'Auth0_Last_Event_Id__c', type: 'string' },
 ];
 
 /** Salesforce REST errors are arrays of { message, errorCode, fields? }. */
@@ -253,8 +255,26 @@ export async function startLocalSalesforce(opts: LocalSalesforceOptions = {}): P
     const found = matches[0];
 
     if (req.method === 'GET') {
+      const wanted = req.query.get('fields');
+      const names =
+        wanted === null
+          ? undefined
+          : wanted
+              .split(',')
+              .map((f) => f.trim())
+              .filter((f) => f !== '');
+      const unknown = names?.find((n) => !READ_ONLY.has(n) && !fieldByName.has(n.toLowerCase()));
+      if (unknown !== undefined) {
+        return sfError(400, 'INVALID_FIELD', `No such column '${unknown}' on sobject of type Contact`);
+      }
       if (found === undefined) return sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
-      return jsonReply(200, record(found, version));
+      const full = record(found, version) as Record<string, unknown>;
+      if (names === undefined) return jsonReply(200, full);
+      const canonical = names.map((n) => fieldByName.get(n.toLowerCase())?.name ?? n);
+      return jsonReply(200, {
+        attributes: full.attributes,
+        ...Object.fromEntries(canonical.map((n) => [n, full[n] ?? null])),
+      });
     }
     if (req.method === 'DELETE') {
       if (found === undefined) {
