@@ -216,16 +216,33 @@ export function checkDependenciesPinned(
   );
 }
 
-/** Secret names the Action source reads: event.secrets.X, secrets['X'], and keys of a `*secrets*` zod object. */
-export function secretsReadBySource(files: Array<{ path: string; text: string }>): Map<string, string> {
-  const found = new Map<string, string>();
-  const add = (name: string, file: string) => found.has(name) || found.set(name, file);
+export interface SecretRead {
+  file: string;
+  /** Has a default in the source: it may be left undeclared. */
+  optional: boolean;
+}
+
+/**
+ * Secret names the Action source reads: event.secrets.X, secrets['X'], destructuring, keys of a
+ * `*secrets*` zod object, and entries of a settings table (`NAME: { schema: ... }`); an entry with
+ * a `default:` is optional.
+ */
+export function secretsReadBySource(files: Array<{ path: string; text: string }>): Map<string, SecretRead> {
+  const found = new Map<string, SecretRead>();
+  const add = (name: string, file: string, optional = false) => {
+    const prev = found.get(name);
+    if (!prev) found.set(name, { file, optional });
+    else if (prev.optional && !optional) found.set(name, { file, optional });
+  };
   for (const { path: p, text } of files) {
     for (const m of text.matchAll(/\bsecrets\??\.([A-Z][A-Z0-9_]*)\b/g)) add(m[1] as string, p);
     for (const m of text.matchAll(/\bsecrets\??\.?\[\s*['"`]([A-Z][A-Z0-9_]*)['"`]\s*\]/g))
       add(m[1] as string, p);
     for (const m of text.matchAll(/\b\w*[sS]ecrets\w*\s*=\s*z\s*\.\s*object\(\s*\{([\s\S]*?)\}\s*\)/g)) {
       for (const k of (m[1] as string).matchAll(/^\s*([A-Z][A-Z0-9_]*)\s*:/gm)) add(k[1] as string, p);
+    }
+    for (const m of text.matchAll(/^\s*([A-Z][A-Z0-9_]*)\s*:\s*\{\s*schema\s*:([^\n]*)$/gm)) {
+      add(m[1] as string, p, /\bdefault\s*:/.test(m[2] as string));
     }
     for (const m of text.matchAll(/\{([^{}]*)\}\s*=\s*event\.secrets\b/g)) {
       for (const k of (m[1] as string).matchAll(/\b([A-Z][A-Z0-9_]*)\b/g)) add(k[1] as string, p);
@@ -236,15 +253,15 @@ export function secretsReadBySource(files: Array<{ path: string; text: string }>
 
 export function checkSecretsDeclared(
   doc: TenantDoc,
-  read: Map<string, string>,
+  read: Map<string, SecretRead>,
   file = 'tenant.yaml',
 ): string[] {
   const declared = new Set((doc.actions ?? []).flatMap((a) => (a.secrets ?? []).map((s) => s.name ?? '')));
   const problems: string[] = [];
-  for (const [name, where] of [...read.entries()].sort()) {
-    if (!declared.has(name))
+  for (const [name, r] of [...read.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!r.optional && !declared.has(name))
       problems.push(
-        `${where}: reads event.secrets.${name}, which no action in ${file} declares under secrets`,
+        `${r.file}: reads event.secrets.${name}, which no action in ${file} declares under secrets`,
       );
   }
   (doc.actions ?? []).forEach((a, i) =>
