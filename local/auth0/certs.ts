@@ -72,7 +72,15 @@ function readIfExists(file: string): string | undefined {
  * `auth0-ca-key.pem`, `auth0-tls.pem`, `auth0-tls-key.pem` there; without it, writes a fresh CA to a
  * temporary directory.
  */
+let ephemeral: Promise<TlsMaterial> | undefined;
+
 export async function ensureTlsMaterial(stateDir?: string): Promise<TlsMaterial> {
+  // Without a state dir, one temporary CA per process is enough (key generation costs ~1 s).
+  if (!stateDir) return (ephemeral ??= createTlsMaterial());
+  return createTlsMaterial(stateDir);
+}
+
+async function createTlsMaterial(stateDir?: string): Promise<TlsMaterial> {
   const dir = stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'local-auth0-'));
   fs.mkdirSync(dir, { recursive: true });
   const files = {

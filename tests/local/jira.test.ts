@@ -167,6 +167,18 @@ describe('search', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect((await call('POST', '/rest/api/3/search/jql', q)).json.issues).toHaveLength(1);
   });
+  it('honours reconcileIssues: listed ids are read-after-write consistent despite the lag', async () => {
+    jira.setSearchLag(60_000);
+    const created = await call('POST', '/rest/api/3/issue', onboardingIssue('auth0|1'));
+    const q = { jql: 'labels = "auth0-user-auth0-1"', fields: ['labels'] };
+    expect((await call('POST', '/rest/api/3/search/jql', q)).json.issues).toEqual([]);
+    const reconciled = await call('POST', '/rest/api/3/search/jql', {
+      ...q,
+      reconcileIssues: [Number(created.json.id)],
+    });
+    expect(reconciled.json.issues).toEqual([expect.objectContaining({ key: 'ONB-1' })]);
+  });
+
 });
 
 describe('parseJql', () => {

@@ -107,6 +107,7 @@ describe('Microsoft Teams Workflows webhook', () => {
           body: [
             { type: 'TextBlock', text, wrap: true },
             { type: 'FactSet', facts: [{ title: 'Email', value: 'ada@example.com' }] },
+            { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: 'Title: ', weight: 'Bolder' }, 'Engineer'] },
           ],
         },
       },
@@ -121,7 +122,7 @@ describe('Microsoft Teams Workflows webhook', () => {
     expect(r.status).toBe(202);
     expect(r.json).toBeUndefined();
     expect(teams.posts()).toEqual([
-      expect.objectContaining({ texts: ['New hire: Ada', 'Email: ada@example.com'] }),
+      expect.objectContaining({ texts: ['New hire: Ada', 'Email: ada@example.com', 'Title: Engineer'] }),
     ]);
     expect(teams.requests()[0]?.query.sig).toBe('[redacted]');
   });
