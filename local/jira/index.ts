@@ -215,6 +215,7 @@ export async function startLocalJira(opts: LocalJiraOptions = {}): Promise<Local
     fields?: unknown;
     maxResults?: unknown;
     nextPageToken?: unknown;
+    reconcileIssues?: unknown;
   }): Reply => {
     if (typeof params.jql !== 'string') return errors(400, ['The JQL query is required.']);
     let parsed;
@@ -237,11 +238,18 @@ export async function startLocalJira(opts: LocalJiraOptions = {}): Promise<Local
         : (Array.isArray(params.fields) ? params.fields : String(params.fields).split(','))
             .map((s) => String(s).trim())
             .filter((s) => s !== '');
+    // reconcileIssues: Jira guarantees read-after-write for these ids (at most 50), so they are matched on their
+    // current state rather than on the lagging index.
+    const reconcile = params.reconcileIssues === undefined ? [] : params.reconcileIssues;
+    if (!Array.isArray(reconcile) || reconcile.length > 50) {
+      return errors(400, ['reconcileIssues must be a list of at most 50 issue ids.']);
+    }
+    const fresh = new Set(reconcile.map((id) => String(id)));
     const now = clock();
     const hits: JqlIssue[] = [];
     for (const issue of issues.values()) {
       const visible = issue.index.filter((e) => e.at <= now);
-      const snap = visible[visible.length - 1]?.snapshot;
+      const snap = fresh.has(issue.id) ? snapshot(issue) : visible[visible.length - 1]?.snapshot;
       if (snap !== undefined && parsed.predicate(snap)) hits.push(snap);
     }
     const order = parsed.order ?? { field: 'created', desc: true };

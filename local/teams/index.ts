@@ -84,6 +84,20 @@ function checkElements(elements: unknown, where: string, problems: string[], tex
       if (typeof el.text !== 'string') problems.push(`${at}.text must be a string`);
       else texts.push(el.text);
     }
+    if (el.type === 'RichTextBlock') {
+      if (!Array.isArray(el.inlines)) {
+        problems.push(`${at}.inlines must be an array`);
+      } else {
+        const parts: string[] = [];
+        el.inlines.forEach((inline, j) => {
+          if (typeof inline === 'string') parts.push(inline);
+          else if (isObj(inline) && inline.type === 'TextRun' && typeof inline.text === 'string')
+            parts.push(inline.text);
+          else problems.push(`${at}.inlines[${j}] must be a string or a TextRun`);
+        });
+        texts.push(parts.join(''));
+      }
+    }
     if (el.type === 'FactSet') {
       if (
         !Array.isArray(el.facts) ||

@@ -178,7 +178,6 @@ describe('search', () => {
     });
     expect(reconciled.json.issues).toEqual([expect.objectContaining({ key: 'ONB-1' })]);
   });
-
 });
 
 describe('parseJql', () => {

@@ -107,7 +107,10 @@ describe('Microsoft Teams Workflows webhook', () => {
           body: [
             { type: 'TextBlock', text, wrap: true },
             { type: 'FactSet', facts: [{ title: 'Email', value: 'ada@example.com' }] },
-            { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: 'Title: ', weight: 'Bolder' }, 'Engineer'] },
+            {
+              type: 'RichTextBlock',
+              inlines: [{ type: 'TextRun', text: 'Title: ', weight: 'Bolder' }, 'Engineer'],
+            },
           ],
         },
       },
