@@ -53,11 +53,15 @@ function classifyStatus(status) {
 }
 function errorCode(body) {
   if (typeof body === "string") return body.slice(0, 80) || void 0;
+  if (Array.isArray(body)) return errorCode(body[0]);
   if (typeof body !== "object" || body === null) return void 0;
   const record = body;
-  const code = record.category ?? record.errorType ?? record.error ?? record.code;
-  return typeof code === "string" ? code : void 0;
+  const code = record.category ?? record.errorType ?? record.errorCode ?? record.error ?? record.code;
+  if (typeof code === "string") return code.slice(0, 80);
+  const jira = record.errorMessages;
+  return Array.isArray(jira) && typeof jira[0] === "string" ? jira[0].slice(0, 80) : void 0;
 }
+var basicAuth = (user, password) => `Basic ${Buffer.from(`${user}:${password}`, "utf8").toString("base64")}`;
 function responseError(system, response) {
   const code = errorCode(response.body);
   return new DestinationError(
@@ -74,18 +78,20 @@ function networkError(system, error, timedOut) {
     code: cause ?? "network"
   });
 }
-async function request(system, url, options) {
+async function request(system, url2, options) {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = AbortSignal.any([options.signal, timeout]);
   const headers = { accept: "application/json", ...options.headers };
   if (options.json !== void 0) headers["content-type"] = "application/json";
+  if (options.form !== void 0) headers["content-type"] = "application/x-www-form-urlencoded";
+  const requestBody = options.form !== void 0 ? new URLSearchParams(options.form).toString() : options.json === void 0 ? void 0 : JSON.stringify(options.json);
   let response;
   let raw;
   try {
-    response = await fetch(url, {
+    response = await fetch(url2, {
       method: options.method,
       headers,
-      body: options.json === void 0 ? void 0 : JSON.stringify(options.json),
+      body: requestBody,
       signal
     });
     raw = await response.text();
@@ -130,9 +136,9 @@ function toProfile(user) {
     ["managerId", meta.manager_id],
     ["employeeNumber", meta.employee_number]
   ];
-  for (const [field, value] of fields) {
+  for (const [field2, value] of fields) {
     const clean = text(value);
-    if (clean !== void 0) profile[field] = clean;
+    if (clean !== void 0) profile[field2] = clean;
   }
   return profile;
 }
@@ -157,7 +163,37 @@ function toLifecycleEvent(event) {
 function changedAny(event, fields) {
   if (event.step !== "update" || !event.previous) return true;
   const before = event.previous;
-  return fields.some((field) => before[field] !== event.profile[field]);
+  return fields.some((field2) => before[field2] !== event.profile[field2]);
+}
+var PROVISIONING_SOURCES = [
+  "userId",
+  "email",
+  "givenName",
+  "familyName",
+  "displayName",
+  "title",
+  "department",
+  "managerId",
+  "employeeNumber",
+  "blocked",
+  "step",
+  "eventId",
+  "eventType",
+  "occurredAt"
+];
+function sourceValue(event, source) {
+  switch (source) {
+    case "step":
+      return event.step;
+    case "eventId":
+      return event.eventId;
+    case "eventType":
+      return event.eventType;
+    case "occurredAt":
+      return new Date(event.occurredAtMs).toISOString();
+    default:
+      return event.profile[source];
+  }
 }
 
 // event-streams/onboarding-workflow/destinations/hubspot.ts
@@ -181,10 +217,10 @@ function contactProperties(event) {
     [HUBSPOT_PROPERTIES.lastEventAt]: new Date(event.occurredAtMs).toISOString(),
     [HUBSPOT_PROPERTIES.lastEventId]: event.eventId
   };
-  for (const [field, property] of MIRRORED) {
-    const value = event.profile[field];
+  for (const [field2, property] of MIRRORED) {
+    const value = event.profile[field2];
     if (value !== void 0) properties[property] = value.slice(0, MAX_PROPERTY_LENGTH);
-    else if (event.previous?.[field] !== void 0 && field !== "email") properties[property] = "";
+    else if (event.previous?.[field2] !== void 0 && field2 !== "email") properties[property] = "";
   }
   return properties;
 }
@@ -326,9 +362,467 @@ function hubspotDestination(settings) {
     kind: "record",
     wants: (event) => changedAny(
       event,
-      MIRRORED.map(([field]) => field)
+      MIRRORED.map(([field2]) => field2)
     ),
     apply: (event, context) => event.step === "offboard" ? offboard(event, context) : upsert(event, context)
+  };
+}
+
+// event-streams/onboarding-workflow/ids.ts
+var import_node_crypto = require("node:crypto");
+function stableHash(parts, length = 32) {
+  return (0, import_node_crypto.createHash)("sha256").update(parts.join("\0"), "utf8").digest("hex").slice(0, length);
+}
+
+// event-streams/onboarding-workflow/destinations/jira.ts
+var JIRA_PROPERTY = "auth0.lifecycle";
+var JIRA_COMMON_LABEL = "auth0-lifecycle";
+var JIRA_CACHE_KEY = "jira:issues";
+var REMEMBERED = 40;
+var jiraLabel = (step, userId) => `auth0-${step}-${stableHash([userId], 20)}`;
+var plain = (value, max) => {
+  const clean = value.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+  const chars = Array.from(clean);
+  return chars.length <= max ? clean : `${chars.slice(0, max - 1).join("")}…`;
+};
+function who(profile) {
+  const fullName = [profile.givenName, profile.familyName].filter(Boolean).join(" ");
+  return profile.displayName ?? (fullName || profile.email || profile.userId);
+}
+var paragraph = (label, value) => ({
+  type: "paragraph",
+  content: [
+    { type: "text", text: `${label}: `, marks: [{ type: "strong" }] },
+    // ADF text nodes are literal text: nothing in a user's name can become a link or a mention.
+    { type: "text", text: value ? plain(value, 500) : "(not set)" }
+  ]
+});
+function jiraIssue(event, settings) {
+  const p = event.profile;
+  const title = event.step === "onboard" ? "Onboard" : "Offboard";
+  return {
+    fields: {
+      project: { key: settings.JIRA_PROJECT_KEY },
+      issuetype: { name: settings.JIRA_ISSUE_TYPE },
+      summary: plain(`${title} ${who(p)}${p.email ? ` (${p.email})` : ""}`, 250),
+      labels: [jiraLabel(event.step, p.userId), JIRA_COMMON_LABEL],
+      description: {
+        type: "doc",
+        version: 1,
+        content: [
+          paragraph("Name", who(p)),
+          paragraph("Email", p.email),
+          paragraph("Title", p.title),
+          paragraph("Department", p.department),
+          paragraph("Manager", p.managerId),
+          paragraph("Employee number", p.employeeNumber),
+          paragraph("Auth0 user", p.userId),
+          paragraph("Event", `${event.eventType} ${event.eventId} at ${event.occurredAt}`)
+        ]
+      }
+    },
+    properties: [
+      {
+        key: JIRA_PROPERTY,
+        value: {
+          userId: p.userId,
+          step: event.step,
+          eventId: event.eventId,
+          occurredAt: new Date(event.occurredAtMs).toISOString()
+        }
+      }
+    ]
+  };
+}
+function remembered(cache) {
+  try {
+    const value = JSON.parse(cache.get(JIRA_CACHE_KEY)?.value ?? "[]");
+    return Array.isArray(value) ? value : [];
+  } catch {
+    return [];
+  }
+}
+function remember(cache, entry) {
+  const rest = remembered(cache).filter(([label]) => label !== entry[0]);
+  try {
+    cache.set(JIRA_CACHE_KEY, JSON.stringify([...rest, entry].slice(-REMEMBERED)), {
+      ttl: 24 * 60 * 60 * 1e3
+    });
+  } catch {
+  }
+}
+function jiraDestination(settings) {
+  const authorization = basicAuth(settings.JIRA_EMAIL, settings.JIRA_API_TOKEN);
+  const call = (method, path, context, json) => request("Jira", `${settings.JIRA_BASE_URL}/rest/api/3${path}`, {
+    method,
+    json,
+    headers: { authorization },
+    signal: context.signal,
+    timeoutMs: context.requestTimeoutMs
+  });
+  async function search(labels, context) {
+    const reconcileIssues = remembered(context.cache).map(([, id]) => Number(id)).filter((id) => Number.isInteger(id)).slice(-50);
+    const jql = `project = "${settings.JIRA_PROJECT_KEY}" AND labels in (${labels.map((l) => `"${l}"`).join(", ")})`;
+    const response = await call("POST", "/search/jql", context, {
+      jql,
+      fields: ["labels"],
+      maxResults: 20,
+      ...reconcileIssues.length ? { reconcileIssues } : {}
+    });
+    if (response.status !== 200) throw responseError("Jira", response);
+    const issues = response.body?.issues;
+    if (!Array.isArray(issues)) {
+      throw new DestinationError("Jira sent a search result without issues", "retryable", {
+        code: "malformed-body"
+      });
+    }
+    return issues.filter(
+      (i) => typeof i?.id === "string"
+    ).map((i) => ({
+      id: i.id,
+      key: String(i.key),
+      labels: Array.isArray(i.fields?.labels) ? i.fields.labels : []
+    }));
+  }
+  async function ticketTime(issue, context) {
+    const response = await call(
+      "GET",
+      `/issue/${encodeURIComponent(issue.id)}/properties/${encodeURIComponent(JIRA_PROPERTY)}`,
+      context
+    );
+    if (response.status === 404) return void 0;
+    if (response.status !== 200) throw responseError("Jira", response);
+    const at = response.body?.value?.occurredAt;
+    return typeof at === "string" ? Date.parse(at) : void 0;
+  }
+  async function apply(event, context) {
+    const step = event.step;
+    const label = jiraLabel(step, event.profile.userId);
+    if (remembered(context.cache).some(([l]) => l === label)) return "already-created";
+    const offboardLabel = jiraLabel("offboard", event.profile.userId);
+    const found = await search(step === "onboard" ? [label, offboardLabel] : [label], context);
+    const existing = found.find((i) => i.labels.includes(label));
+    if (existing) {
+      remember(context.cache, [label, existing.id, existing.key]);
+      return "already-created";
+    }
+    const offboarding = found.find((i) => i.labels.includes(offboardLabel));
+    if (step === "onboard" && offboarding) {
+      const offboardedAt = await ticketTime(offboarding, context);
+      if (offboardedAt !== void 0 && offboardedAt > event.occurredAtMs) return "skipped-not-newer";
+    }
+    const response = await call("POST", "/issue", context, jiraIssue({ ...event, step }, settings));
+    if (response.status !== 201 && response.status !== 200) throw responseError("Jira", response);
+    const created = response.body;
+    if (typeof created?.id !== "string") {
+      throw new DestinationError("Jira created an issue but sent no id", "retryable", {
+        code: "malformed-body"
+      });
+    }
+    remember(context.cache, [label, created.id, String(created.key)]);
+    return "created";
+  }
+  return {
+    name: "jira",
+    kind: "record",
+    wants: (event) => event.step === "onboard" || event.step === "offboard",
+    apply
+  };
+}
+
+// event-streams/onboarding-workflow/destinations/provisioning.ts
+var provisioningKey = (eventId) => `auth0-${stableHash([eventId, "provisioning"])}`;
+var META_SOURCES = ["step", "eventId", "eventType", "occurredAt", "blocked"];
+function provisioningBody(event, mapping2) {
+  const body = {};
+  for (const { target, source } of mapping2) {
+    const path = target.split(".");
+    let node = body;
+    for (const key of path.slice(0, -1)) {
+      node[key] ??= {};
+      node = node[key];
+    }
+    node[path.at(-1)] = sourceValue(event, source) ?? null;
+  }
+  return body;
+}
+function provisioningDestination(settings) {
+  const mapping2 = settings.PROVISIONING_BODY_MAPPING;
+  const profileFields = mapping2.map((m) => m.source).filter((s) => !META_SOURCES.includes(s) && s !== "userId");
+  return {
+    name: "provisioning",
+    kind: "record",
+    // Onboard and offboard always matter; an update only when it changes a mapped field.
+    wants: (event) => changedAny(event, profileFields),
+    async apply(event, context) {
+      const response = await request("Provisioning", settings.PROVISIONING_URL, {
+        method: "POST",
+        json: provisioningBody(event, mapping2),
+        headers: {
+          [settings.PROVISIONING_AUTH_HEADER]: settings.PROVISIONING_AUTH_VALUE,
+          "idempotency-key": provisioningKey(event.eventId)
+        },
+        signal: context.signal,
+        timeoutMs: context.requestTimeoutMs
+      });
+      if (response.status >= 200 && response.status < 300) return "provisioned";
+      if (response.status === 409) {
+        throw new DestinationError("Provisioning: the same request is still in progress", "retryable", {
+          status: 409,
+          code: "idempotency-key-in-progress"
+        });
+      }
+      throw responseError("Provisioning", response);
+    }
+  };
+}
+
+// event-streams/onboarding-workflow/destinations/salesforce.ts
+var SALESFORCE_API = "/services/data/v62.0";
+var SALESFORCE_STAMP = {
+  lastEventAt: "Auth0_Last_Event_At__c",
+  lastEventId: "Auth0_Last_Event_Id__c"
+};
+var TOKEN_CACHE_KEY = "salesforce:token";
+var TOKEN_TTL_MS = 30 * 60 * 1e3;
+var LIMITS = { FirstName: 40, LastName: 80, Email: 80, Title: 128, Department: 80 };
+var clip = (value, max) => Array.from(value).slice(0, max).join("");
+function contactFields(event, settings) {
+  const p = event.profile;
+  const fields = {
+    FirstName: p.givenName ? clip(p.givenName, LIMITS.FirstName) : null,
+    // LastName is required on a Contact: fall back to what the user has.
+    LastName: clip(p.familyName ?? p.displayName ?? p.email ?? p.userId, LIMITS.LastName),
+    Title: p.title ? clip(p.title, LIMITS.Title) : null,
+    Department: p.department ? clip(p.department, LIMITS.Department) : null,
+    [SALESFORCE_STAMP.lastEventAt]: new Date(event.occurredAtMs).toISOString(),
+    [SALESFORCE_STAMP.lastEventId]: event.eventId
+  };
+  if (p.email) fields.Email = clip(p.email, LIMITS.Email);
+  if (settings.SALESFORCE_OFFBOARD === "deactivate") {
+    fields[settings.SALESFORCE_ACTIVE_FIELD] = event.step !== "offboard";
+  }
+  return fields;
+}
+function isNewerThanRecord(event, record) {
+  const stamp = record[SALESFORCE_STAMP.lastEventAt];
+  const appliedAt = typeof stamp === "string" ? Date.parse(stamp) : Number.NaN;
+  if (Number.isNaN(appliedAt)) return true;
+  if (event.occurredAtMs !== appliedAt) return event.occurredAtMs > appliedAt;
+  const appliedId = record[SALESFORCE_STAMP.lastEventId];
+  return event.eventId > (typeof appliedId === "string" ? appliedId : "");
+}
+var soqlString = (value) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\r/g, "\\r")}'`;
+function salesforceError(response, externalIdField) {
+  const code = errorCode(response.body);
+  const message = String(response.body?.[0]?.message ?? "");
+  if (response.status === 300) {
+    return new DestinationError("Salesforce: several Contacts hold this external id", "permanent", {
+      status: 300,
+      code: "multiple-matches"
+    });
+  }
+  const transient = code === "REQUEST_LIMIT_EXCEEDED" || code === "UNABLE_TO_LOCK_ROW" || // Two executions created the same contact at once: the retry finds it and updates it.
+  code === "DUPLICATE_VALUE" && message.includes(externalIdField);
+  if (!transient) return responseError("Salesforce", response);
+  return new DestinationError(`Salesforce answered ${response.status} (${code})`, "retryable", {
+    status: response.status,
+    code
+  });
+}
+function readToken(cache, owner) {
+  try {
+    const record = cache.get(TOKEN_CACHE_KEY);
+    const token = record ? JSON.parse(record.value) : void 0;
+    return token && token.o === owner && token.e > Date.now() && typeof token.t === "string" ? token : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function writeToken(cache, token) {
+  try {
+    cache.set(TOKEN_CACHE_KEY, JSON.stringify(token ?? { e: 0 }), { ttl: token ? TOKEN_TTL_MS : 1 });
+  } catch {
+  }
+}
+function salesforceDestination(settings) {
+  const field2 = settings.SALESFORCE_EXTERNAL_ID_FIELD;
+  const owner = stableHash([settings.SALESFORCE_LOGIN_URL, settings.SALESFORCE_CLIENT_ID], 16);
+  async function fetchToken(context) {
+    const response = await request("Salesforce", `${settings.SALESFORCE_LOGIN_URL}/services/oauth2/token`, {
+      method: "POST",
+      form: {
+        grant_type: "client_credentials",
+        client_id: settings.SALESFORCE_CLIENT_ID,
+        client_secret: settings.SALESFORCE_CLIENT_SECRET
+      },
+      signal: context.signal,
+      timeoutMs: context.requestTimeoutMs
+    });
+    if (response.status !== 200) {
+      throw new DestinationError(
+        `Salesforce token request answered ${response.status}${errorCode(response.body) ? ` (${errorCode(response.body)})` : ""}`,
+        classifyStatus(response.status),
+        { status: response.status, code: errorCode(response.body) }
+      );
+    }
+    const body = response.body;
+    if (typeof body?.access_token !== "string" || typeof body.instance_url !== "string" || !/^https?:\/\//.test(body.instance_url)) {
+      throw new DestinationError(
+        "Salesforce token response lacks access_token or instance_url",
+        "retryable",
+        {
+          code: "malformed-body"
+        }
+      );
+    }
+    const token = {
+      t: body.access_token,
+      u: body.instance_url.replace(/\/+$/, ""),
+      e: Date.now() + TOKEN_TTL_MS,
+      o: owner
+    };
+    writeToken(context.cache, token);
+    return token;
+  }
+  async function call(method, path, context, json) {
+    const cached = readToken(context.cache, owner);
+    const send = (token) => request("Salesforce", `${token.u}${SALESFORCE_API}${path}`, {
+      method,
+      json,
+      headers: { authorization: `Bearer ${token.t}` },
+      signal: context.signal,
+      timeoutMs: context.requestTimeoutMs
+    });
+    const response = await send(cached ?? await fetchToken(context));
+    if (response.status !== 401) return response;
+    writeToken(context.cache, void 0);
+    return cached ? send(await fetchToken(context)) : response;
+  }
+  const byExternalId = `/sobjects/Contact/${encodeURIComponent(field2)}/`;
+  const stampFields = [SALESFORCE_STAMP.lastEventAt, SALESFORCE_STAMP.lastEventId];
+  async function readLive(userId, context) {
+    const query = new URLSearchParams({ fields: ["Id", ...stampFields].join(",") });
+    const response = await call("GET", `${byExternalId}${encodeURIComponent(userId)}?${query}`, context);
+    if (response.status === 404) return void 0;
+    if (response.status !== 200) throw salesforceError(response, field2);
+    const record = response.body;
+    if (!record || typeof record !== "object" || typeof record.Id !== "string") {
+      throw new DestinationError("Salesforce sent a Contact without Id", "retryable", {
+        code: "malformed-body"
+      });
+    }
+    return record;
+  }
+  async function readTombstone(userId, context) {
+    const soql = `SELECT Id, ${stampFields.join(", ")} FROM Contact WHERE ${field2} = ${soqlString(userId)} AND IsDeleted = true ORDER BY ${SALESFORCE_STAMP.lastEventAt} DESC LIMIT 1`;
+    const response = await call("GET", `/queryAll?${new URLSearchParams({ q: soql })}`, context);
+    if (response.status !== 200) throw salesforceError(response, field2);
+    const records = response.body?.records;
+    if (!Array.isArray(records)) {
+      throw new DestinationError("Salesforce sent a query result without records", "retryable", {
+        code: "malformed-body"
+      });
+    }
+    return records[0];
+  }
+  async function upsert(event, context) {
+    const response = await call(
+      "PATCH",
+      `${byExternalId}${encodeURIComponent(event.profile.userId)}`,
+      context,
+      contactFields(event, settings)
+    );
+    if (response.status === 201) return "created";
+    if (response.status === 200 || response.status === 204) return "updated";
+    throw salesforceError(response, field2);
+  }
+  async function remove(userId, context) {
+    const response = await call("DELETE", `${byExternalId}${encodeURIComponent(userId)}`, context);
+    if (response.status !== 204 && response.status !== 200 && response.status !== 404) {
+      throw salesforceError(response, field2);
+    }
+  }
+  async function apply(event, context) {
+    const userId = event.profile.userId;
+    const live = await readLive(userId, context);
+    const deletes = settings.SALESFORCE_OFFBOARD === "delete";
+    const latest = live ?? (deletes ? await readTombstone(userId, context) : void 0);
+    if (latest && !isNewerThanRecord(event, latest)) return "skipped-not-newer";
+    if (event.step !== "offboard") return upsert(event, context);
+    const written = await upsert(event, context);
+    if (!deletes) return written === "created" ? "tombstoned" : "deactivated";
+    await remove(userId, context);
+    return live ? "deleted" : "tombstoned";
+  }
+  return {
+    name: "salesforce",
+    kind: "record",
+    wants: (event) => changedAny(event, ["email", "givenName", "familyName", "displayName", "title", "department"]),
+    apply
+  };
+}
+
+// event-streams/onboarding-workflow/destinations/segment.ts
+var TRAITS = [
+  ["email", "email"],
+  ["givenName", "firstName"],
+  ["familyName", "lastName"],
+  ["displayName", "name"],
+  ["title", "title"],
+  ["department", "department"],
+  ["employeeNumber", "employee_number"],
+  ["managerId", "manager_id"]
+];
+var MAX_TRAIT_LENGTH = 1e3;
+var segmentMessageId = (eventId) => `auth0-${stableHash([eventId, "segment"])}`;
+function segmentIdentify(event) {
+  const traits = {};
+  for (const [field2, trait] of TRAITS) {
+    const value = event.profile[field2];
+    if (value !== void 0) traits[trait] = Array.from(value).slice(0, MAX_TRAIT_LENGTH).join("");
+    else if (event.previous?.[field2] !== void 0 && field2 !== "email") traits[trait] = null;
+  }
+  if (event.step === "onboard") traits.status = "active";
+  if (event.step === "offboard") {
+    traits.status = "offboarded";
+    traits.offboarded_at = new Date(event.occurredAtMs).toISOString();
+  }
+  return {
+    type: "identify",
+    userId: event.profile.userId,
+    messageId: segmentMessageId(event.eventId),
+    timestamp: new Date(event.occurredAtMs).toISOString(),
+    traits,
+    context: { library: { name: "auth0-onboarding-workflow" }, auth0: { event_id: event.eventId } }
+  };
+}
+function segmentDestination(settings) {
+  const authorization = basicAuth(settings.SEGMENT_WRITE_KEY, "");
+  return {
+    name: "segment",
+    kind: "record",
+    wants: (event) => changedAny(
+      event,
+      TRAITS.map(([field2]) => field2)
+    ),
+    async apply(event, context) {
+      const response = await request("Segment", `${settings.SEGMENT_API_URL}/v1/identify`, {
+        method: "POST",
+        json: segmentIdentify(event),
+        headers: { authorization },
+        signal: context.signal,
+        timeoutMs: context.requestTimeoutMs
+      });
+      if (response.status !== 200) throw responseError("Segment", response);
+      if (response.body?.success !== true) {
+        throw new DestinationError("Segment answered 200 without success", "retryable", {
+          status: 200,
+          code: "malformed-body"
+        });
+      }
+      return "identified";
+    }
   };
 }
 
@@ -348,14 +842,14 @@ var HEADLINES = {
 };
 var fieldText = (label, value) => `*${label}*
 ${value ? escapeMrkdwn(truncate(value, 300)) : "_not set_"}`;
-function who(profile) {
+function who2(profile) {
   const fullName = [profile.givenName, profile.familyName].filter(Boolean).join(" ");
   return profile.displayName ?? (fullName || profile.email || profile.userId);
 }
 function slackMessage(event) {
   const { profile } = event;
   const headline = HEADLINES[event.step];
-  const name = escapeMrkdwn(truncate(who(profile), 150));
+  const name = escapeMrkdwn(truncate(who2(profile), 150));
   return {
     text: `${headline.text}: ${name}`,
     blocks: [
@@ -399,6 +893,107 @@ function slackDestination(settings) {
       return "sent";
     }
   };
+}
+
+// event-streams/onboarding-workflow/destinations/teams-text.ts
+var ZWSP = "​";
+function neutraliseTeamsText(value) {
+  return value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").replace(/\]\s*\(/g, `]${ZWSP}(`).replace(/</g, `<${ZWSP}`).replace(/\{\{/g, `{${ZWSP}{`).replace(/:\/\//g, `:${ZWSP}//`);
+}
+
+// event-streams/onboarding-workflow/destinations/teams.ts
+var HEADLINES2 = {
+  onboard: "New employee provisioned",
+  offboard: "Employee deprovisioned"
+};
+var safe = (value, max) => neutraliseTeamsText(truncate(value, max));
+function who3(profile) {
+  const fullName = [profile.givenName, profile.familyName].filter(Boolean).join(" ");
+  return profile.displayName ?? (fullName || profile.email || profile.userId);
+}
+var field = (label, value) => ({
+  type: "RichTextBlock",
+  inlines: [
+    { type: "TextRun", text: `${label}: `, weight: "Bolder" },
+    value ? { type: "TextRun", text: safe(value, 300) } : { type: "TextRun", text: "not set", italic: true, isSubtle: true }
+  ]
+});
+function teamsMessage(event) {
+  const { profile } = event;
+  const headline = HEADLINES2[event.step];
+  const name = safe(who3(profile), 150);
+  return {
+    type: "message",
+    attachments: [
+      {
+        contentType: "application/vnd.microsoft.card.adaptive",
+        contentUrl: null,
+        content: {
+          $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
+          type: "AdaptiveCard",
+          version: "1.4",
+          fallbackText: `${headline}: ${name}`,
+          body: [
+            { type: "TextBlock", text: headline, weight: "Bolder", size: "Medium", wrap: true },
+            {
+              type: "RichTextBlock",
+              inlines: [{ type: "TextRun", text: name, weight: "Bolder", size: "Large" }]
+            },
+            field("Email", profile.email),
+            field("Title", profile.title),
+            field("Department", profile.department),
+            field("Auth0 user", profile.userId),
+            {
+              type: "RichTextBlock",
+              inlines: [
+                {
+                  type: "TextRun",
+                  text: safe(`${event.eventType} · event ${event.eventId} · ${event.occurredAt}`, 300),
+                  isSubtle: true,
+                  size: "Small"
+                }
+              ]
+            }
+          ]
+        }
+      }
+    ]
+  };
+}
+function teamsDestination(settings) {
+  return {
+    name: "teams",
+    kind: "notification",
+    wants: (event) => event.step === "onboard" || event.step === "offboard",
+    async apply(event, context) {
+      const response = await request("Teams", settings.TEAMS_WEBHOOK_URL, {
+        method: "POST",
+        json: teamsMessage(event),
+        signal: context.signal,
+        timeoutMs: context.requestTimeoutMs
+      });
+      if (response.status !== 202 && response.status !== 200) throw responseError("Teams", response);
+      return "sent";
+    }
+  };
+}
+
+// event-streams/onboarding-workflow/destinations/registry.ts
+var FACTORIES = {
+  hubspot: (s) => hubspotDestination({ token: s.HUBSPOT_TOKEN, baseUrl: s.HUBSPOT_BASE_URL }),
+  slack: (s) => slackDestination({ webhookUrl: s.SLACK_WEBHOOK_URL }),
+  salesforce: salesforceDestination,
+  jira: jiraDestination,
+  segment: segmentDestination,
+  teams: teamsDestination,
+  provisioning: provisioningDestination
+};
+function buildDestinations(settings) {
+  const built = settings.enabled.map((name) => {
+    const factory = FACTORIES[name];
+    return factory(settings[name]);
+  });
+  return [...built, ...settings.problems];
 }
 
 // event-streams/onboarding-workflow/events.ts
@@ -466,16 +1061,16 @@ function parseMessage(message) {
 
 // event-streams/onboarding-workflow/log.ts
 var REDACTED = "[redacted]";
-function createRedactor(secretValues) {
-  const secrets = [...new Set(secretValues)].filter((value) => value.length >= 8).sort((a, b) => b.length - a.length);
-  return (text2) => secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text2);
+function createRedactor(secretValues2) {
+  const secrets = [...new Set(secretValues2)].filter((value) => value.length >= 8).sort((a, b) => b.length - a.length);
+  return (text3) => secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text3);
 }
-function createLogger(secretValues, sink = console) {
-  const redact = createRedactor(secretValues);
+function createLogger(secretValues2, sink = console) {
+  const redact = createRedactor(secretValues2);
   const write = (level, line) => {
-    const text2 = redact(JSON.stringify({ level, ...line }));
-    if (level === "error") sink.error(text2);
-    else sink.log(text2);
+    const text3 = redact(JSON.stringify({ level, ...line }));
+    if (level === "error") sink.error(text3);
+    else sink.log(text3);
   };
   return { info: (line) => write("info", line), error: (line) => write("error", line) };
 }
@@ -570,21 +1165,139 @@ function countDelivery(cache, eventId) {
 
 // event-streams/onboarding-workflow/settings.ts
 var import_zod2 = require("zod");
-var configured = import_zod2.z.string().trim().min(1).refine((value) => !/^(##|@@)[A-Za-z0-9_]+(##|@@)$/.test(value), "is an unresolved deploy keyword");
-var secretsSchema = import_zod2.z.object({
-  HUBSPOT_TOKEN: configured.optional().catch(void 0),
-  HUBSPOT_BASE_URL: import_zod2.z.url().optional().catch(void 0),
-  SLACK_WEBHOOK_URL: import_zod2.z.url().optional().catch(void 0)
+var DESTINATION_NAMES = [
+  "hubspot",
+  "slack",
+  "salesforce",
+  "jira",
+  "segment",
+  "teams",
+  "provisioning"
+];
+var DEFAULT_DESTINATIONS = ["hubspot", "slack"];
+var UNRESOLVED_KEYWORD = /^(##|@@)[A-Za-z0-9_]+(##|@@)$/;
+function configuredValue(value) {
+  if (typeof value !== "string") return void 0;
+  const trimmed = value.trim();
+  return trimmed === "" || UNRESOLVED_KEYWORD.test(trimmed) ? void 0 : trimmed;
+}
+var text2 = import_zod2.z.string().min(1);
+var url = import_zod2.z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, ""));
+var apiName = import_zod2.z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/);
+var headerName = import_zod2.z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/);
+var DEFAULT_PROVISIONING_MAPPING = "user_id=userId,email=email,given_name=givenName,family_name=familyName,title=title,department=department,manager_id=managerId,employee_number=employeeNumber,action=step,event_id=eventId,occurred_at=occurredAt";
+function parseMapping(value) {
+  const entries = [];
+  for (const pair of value.split(",").map((p) => p.trim())) {
+    if (pair === "") continue;
+    const match = /^([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*=\s*([A-Za-z]+)$/.exec(pair);
+    if (!match || !PROVISIONING_SOURCES.includes(match[2])) return void 0;
+    entries.push({ target: match[1], source: match[2] });
+  }
+  const targets = entries.map((e) => e.target);
+  const collides = targets.some(
+    (t, i) => targets.indexOf(t) !== i || targets.some((other) => other.startsWith(`${t}.`))
+  );
+  return entries.length === 0 || collides ? void 0 : entries;
+}
+var mapping = import_zod2.z.string().transform((value, ctx) => {
+  const parsed = parseMapping(value);
+  if (!parsed) ctx.addIssue({ code: "custom", message: "invalid mapping" });
+  return parsed ?? [];
 });
-function readSettings(secrets) {
-  const parsed = secretsSchema.parse(secrets);
+var SETTINGS = {
+  hubspot: {
+    HUBSPOT_TOKEN: { schema: text2, secret: true },
+    HUBSPOT_BASE_URL: { schema: url, default: "https://api.hubapi.com" }
+  },
+  slack: {
+    SLACK_WEBHOOK_URL: { schema: url, secret: true }
+  },
+  salesforce: {
+    SALESFORCE_LOGIN_URL: { schema: url },
+    SALESFORCE_CLIENT_ID: { schema: text2, secret: true },
+    SALESFORCE_CLIENT_SECRET: { schema: text2, secret: true },
+    SALESFORCE_EXTERNAL_ID_FIELD: { schema: apiName, default: "Auth0_User_Id__c" },
+    SALESFORCE_OFFBOARD: { schema: import_zod2.z.enum(["deactivate", "delete"]), default: "deactivate" },
+    SALESFORCE_ACTIVE_FIELD: { schema: apiName, default: "Active__c" }
+  },
+  jira: {
+    JIRA_BASE_URL: { schema: url },
+    JIRA_EMAIL: { schema: text2, secret: true },
+    JIRA_API_TOKEN: { schema: text2, secret: true },
+    JIRA_PROJECT_KEY: { schema: import_zod2.z.string().regex(/^[A-Z][A-Z0-9_]{1,9}$/) },
+    JIRA_ISSUE_TYPE: { schema: text2, default: "Task" }
+  },
+  segment: {
+    SEGMENT_WRITE_KEY: { schema: text2, secret: true },
+    SEGMENT_API_URL: { schema: url, default: "https://api.segment.io" }
+  },
+  teams: {
+    TEAMS_WEBHOOK_URL: { schema: url, secret: true }
+  },
+  provisioning: {
+    PROVISIONING_URL: { schema: url },
+    PROVISIONING_AUTH_VALUE: { schema: text2, secret: true },
+    PROVISIONING_AUTH_HEADER: { schema: headerName, default: "Authorization" },
+    PROVISIONING_BODY_MAPPING: { schema: mapping, default: DEFAULT_PROVISIONING_MAPPING }
+  }
+};
+function secretValues(secrets) {
+  const plain2 = /* @__PURE__ */ new Set(["DESTINATIONS"]);
+  for (const spec of Object.values(SETTINGS)) {
+    for (const [key, s] of Object.entries(spec)) {
+      if (!s.secret) plain2.add(key);
+    }
+  }
+  return Object.entries(secrets).filter(([key, value]) => !plain2.has(key) && typeof value === "string").map(([, value]) => value);
+}
+function enabledDestinations(raw) {
+  const value = configuredValue(raw);
+  if (value === void 0) return { names: [...DEFAULT_DESTINATIONS], unknown: [] };
+  const listed = [
+    ...new Set(
+      value.toLowerCase().split(/[\s,]+/).filter(Boolean)
+    )
+  ];
+  if (listed.length === 1 && listed[0] === "none") return { names: [], unknown: [] };
   return {
-    hubspot: parsed.HUBSPOT_TOKEN ? {
-      token: parsed.HUBSPOT_TOKEN,
-      baseUrl: (parsed.HUBSPOT_BASE_URL ?? "https://api.hubapi.com").replace(/\/+$/, "")
-    } : void 0,
-    slack: parsed.SLACK_WEBHOOK_URL ? { webhookUrl: parsed.SLACK_WEBHOOK_URL } : void 0
+    names: listed.filter((n) => DESTINATION_NAMES.includes(n)),
+    unknown: listed.filter((n) => !DESTINATION_NAMES.includes(n))
   };
+}
+function readDestination(destination, secrets) {
+  const spec = SETTINGS[destination];
+  const shape = {};
+  const input = {};
+  for (const [key, s] of Object.entries(spec)) {
+    shape[key] = s.schema;
+    input[key] = configuredValue(secrets[key]) ?? s.default;
+  }
+  const parsed = import_zod2.z.object(shape).safeParse(input);
+  if (parsed.success) return { settings: parsed.data };
+  const keys = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))];
+  return {
+    missing: keys.map((key) => `${key} ${input[key] === void 0 ? "is not set" : "is invalid"}`).join("; ")
+  };
+}
+function readSettings(secrets) {
+  const { names, unknown } = enabledDestinations(secrets.DESTINATIONS);
+  const settings = { enabled: [], problems: [] };
+  for (const name of unknown) {
+    settings.problems.push({
+      name,
+      missing: `DESTINATIONS lists "${name}", which is not one of ${DESTINATION_NAMES.join(", ")}`
+    });
+  }
+  for (const name of names) {
+    const result = readDestination(name, secrets);
+    if ("missing" in result) settings.problems.push({ name, missing: result.missing });
+    else {
+      settings.enabled.push(name);
+      settings[name] = result.settings;
+    }
+  }
+  return settings;
 }
 
 // event-streams/onboarding-workflow/handler.ts
@@ -596,12 +1309,6 @@ var DEFAULT_OPTIONS = {
   attemptsPerExecution: 2,
   maxInlineWaitMs: 2e3
 };
-function buildDestinations(settings) {
-  return [
-    settings.hubspot ? hubspotDestination(settings.hubspot) : { name: "hubspot", missing: "HUBSPOT_TOKEN is not set" },
-    settings.slack ? slackDestination(settings.slack) : { name: "slack", missing: "SLACK_WEBHOOK_URL is not set" }
-  ];
-}
 function describeFailure(error) {
   if (error instanceof import_cockatiel2.BrokenCircuitError)
     return { kind: "retryable", code: "circuit-open", message: "circuit open" };
@@ -643,7 +1350,11 @@ async function runDestination(destination, event, api, options, deadline, log, d
       breaker,
       options,
       deadline.remainingMs,
-      () => destination.apply(event, { signal: deadline.signal, requestTimeoutMs: options.requestTimeoutMs })
+      () => destination.apply(event, {
+        signal: deadline.signal,
+        requestTimeoutMs: options.requestTimeoutMs,
+        cache: api.cache
+      })
     );
     if (destination.kind === "notification") rememberNotified(api.cache, destination.name, event.eventId);
     log.info({ ...base, outcome: value, attempt: attempts, duration_ms: Date.now() - started });
@@ -666,7 +1377,7 @@ function createHandler(options = DEFAULT_OPTIONS) {
   return async function onExecuteEventStream2(event, api) {
     const started = Date.now();
     const secrets = event.secrets ?? {};
-    const log = createLogger(Object.values(secrets).filter((v) => typeof v === "string"));
+    const log = createLogger(secretValues(secrets));
     const parsed = parseMessage(event.message);
     if (parsed.kind !== "user-event") {
       const line = {

@@ -4,8 +4,7 @@
  * redelivers the event (its writes are idempotent and order-checked, so that is safe).
  */
 import { BrokenCircuitError } from 'cockatiel';
-import { hubspotDestination } from './destinations/hubspot';
-import { slackDestination } from './destinations/slack';
+import { buildDestinations } from './destinations/registry';
 import type { Destination } from './destinations/types';
 import { parseMessage } from './events';
 import { DestinationError, isRetryable } from './http';
@@ -20,7 +19,9 @@ import {
   type ActionCache,
   type ResilienceSettings,
 } from './resilience';
-import { readSettings, type Settings } from './settings';
+import { readSettings, secretValues } from './settings';
+
+export { buildDestinations };
 
 export interface HandlerOptions extends ResilienceSettings {
   /** The whole execution's budget, well inside Auth0's 20 s limit. */
@@ -50,20 +51,6 @@ interface DestinationResult {
   outcome: string;
   /** True when Auth0 must redeliver the event for this destination. */
   redeliver: boolean;
-}
-
-/** Destinations for this configuration; a missing record destination is a failure, not a skip. */
-export function buildDestinations(
-  settings: Settings,
-): Array<Destination | { name: string; missing: string }> {
-  return [
-    settings.hubspot
-      ? hubspotDestination(settings.hubspot)
-      : { name: 'hubspot', missing: 'HUBSPOT_TOKEN is not set' },
-    settings.slack
-      ? slackDestination(settings.slack)
-      : { name: 'slack', missing: 'SLACK_WEBHOOK_URL is not set' },
-  ];
 }
 
 function describeFailure(error: unknown) {
@@ -113,7 +100,11 @@ async function runDestination(
   const breaker = loadBreaker(api.cache, destination.name, options);
   try {
     const { value, attempts } = await runWithPolicies(breaker, options, deadline.remainingMs, () =>
-      destination.apply(event, { signal: deadline.signal, requestTimeoutMs: options.requestTimeoutMs }),
+      destination.apply(event, {
+        signal: deadline.signal,
+        requestTimeoutMs: options.requestTimeoutMs,
+        cache: api.cache,
+      }),
     );
     if (destination.kind === 'notification') rememberNotified(api.cache, destination.name, event.eventId);
     log.info({ ...base, outcome: value, attempt: attempts, duration_ms: Date.now() - started });
@@ -137,7 +128,7 @@ export function createHandler(options: HandlerOptions = DEFAULT_OPTIONS) {
   return async function onExecuteEventStream(event: EventStreamEvent, api: EventStreamApi): Promise<void> {
     const started = Date.now();
     const secrets = event.secrets ?? {};
-    const log = createLogger(Object.values(secrets).filter((v): v is string => typeof v === 'string'));
+    const log = createLogger(secretValues(secrets));
     const parsed = parseMessage(event.message);
 
     if (parsed.kind !== 'user-event') {

@@ -30,6 +30,8 @@ export interface RequestOptions {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   headers?: Record<string, string>;
   json?: unknown;
+  /** An application/x-www-form-urlencoded body (OAuth token requests). */
+  form?: Record<string, string>;
   /** Aborts the request when the handler's deadline passes. */
   signal: AbortSignal;
   timeoutMs: number;
@@ -50,13 +52,21 @@ export function classifyStatus(status: number): FailureKind {
   return RETRYABLE_STATUS.has(status) || status >= 500 ? 'retryable' : 'permanent';
 }
 
-function errorCode(body: unknown): string | undefined {
+/** A short machine-readable code from an error body: HubSpot, Slack, Salesforce ([{errorCode}]), OAuth, Jira. */
+export function errorCode(body: unknown): string | undefined {
   if (typeof body === 'string') return body.slice(0, 80) || undefined;
+  if (Array.isArray(body)) return errorCode(body[0]);
   if (typeof body !== 'object' || body === null) return undefined;
   const record = body as Record<string, unknown>;
-  const code = record.category ?? record.errorType ?? record.error ?? record.code;
-  return typeof code === 'string' ? code : undefined;
+  const code = record.category ?? record.errorType ?? record.errorCode ?? record.error ?? record.code;
+  if (typeof code === 'string') return code.slice(0, 80);
+  const jira = record.errorMessages;
+  return Array.isArray(jira) && typeof jira[0] === 'string' ? jira[0].slice(0, 80) : undefined;
 }
+
+/** The value of an HTTP Basic authorization header. */
+export const basicAuth = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 
 /** Turns a non-2xx response into a DestinationError; the message carries no request data. */
 export function responseError(system: string, response: HttpResponse): DestinationError {
@@ -86,13 +96,20 @@ export async function request(system: string, url: string, options: RequestOptio
   const signal = AbortSignal.any([options.signal, timeout]);
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.json !== undefined) headers['content-type'] = 'application/json';
+  if (options.form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
+  const requestBody =
+    options.form !== undefined
+      ? new URLSearchParams(options.form).toString()
+      : options.json === undefined
+        ? undefined
+        : JSON.stringify(options.json);
   let response: Response;
   let raw: string;
   try {
     response = await fetch(url, {
       method: options.method,
       headers,
-      body: options.json === undefined ? undefined : JSON.stringify(options.json),
+      body: requestBody,
       signal,
     });
     raw = await response.text();

@@ -89,3 +89,38 @@ export function changedAny(event: LifecycleEvent, fields: readonly ProfileField[
   const before = event.previous;
   return fields.some((field) => before[field] !== event.profile[field]);
 }
+
+/** What a generic destination (the provisioning service) can map into its request body. */
+export const PROVISIONING_SOURCES = [
+  'userId',
+  'email',
+  'givenName',
+  'familyName',
+  'displayName',
+  'title',
+  'department',
+  'managerId',
+  'employeeNumber',
+  'blocked',
+  'step',
+  'eventId',
+  'eventType',
+  'occurredAt',
+] as const;
+export type ProvisioningSource = (typeof PROVISIONING_SOURCES)[number];
+
+/** Pure: the value of one mapping source for an event (undefined when the user has no such field). */
+export function sourceValue(event: LifecycleEvent, source: ProvisioningSource): string | boolean | undefined {
+  switch (source) {
+    case 'step':
+      return event.step;
+    case 'eventId':
+      return event.eventId;
+    case 'eventType':
+      return event.eventType;
+    case 'occurredAt':
+      return new Date(event.occurredAtMs).toISOString();
+    default:
+      return event.profile[source];
+  }
+}

@@ -1,4 +1,5 @@
 import type { LifecycleEvent } from '../lifecycle';
+import type { ActionCache } from '../resilience';
 
 /**
  * `record` destinations hold state derived from the user (a CRM contact): their writes are
@@ -12,6 +13,11 @@ export interface CallContext {
   /** Aborts when the handler's deadline passes. */
   signal: AbortSignal;
   requestTimeoutMs: number;
+  /**
+   * api.cache, for best-effort memory across executions (a Salesforce access token, Jira issues just
+   * created). Shared by all destinations: about 20 entries in all, 4 kB a value, may be empty.
+   */
+  cache: ActionCache;
 }
 
 export interface Destination {
