@@ -140,7 +140,7 @@ export async function startLocalDestinations(
       if (d.provisioning) {
         c.provisioning = {
           baseUrl: d.provisioning.baseUrl,
-          eventsUrl: `${d.provisioning.baseUrl}/users/events`,
+          eventsUrl: d.provisioning.eventsUrl,
           token: creds.provisioning,
         };
       }

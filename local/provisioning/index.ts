@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import {
   JsonParseError,
+  REDACTED,
   jsonReply,
   startStandin,
   type IncomingRequest,
@@ -21,8 +22,14 @@ import {
 } from '../http-standin';
 
 export interface LocalProvisioningOptions extends StandinOptions {
-  /** Bearer token clients must send. */
+  /** Bearer token clients must send (as `Authorization: Bearer <token>` unless `authHeader`/`authValue` say otherwise). */
   token?: string;
+  /** Header carrying the credential. Default `authorization`. */
+  authHeader?: string;
+  /** Exact header value expected. Default `Bearer <token>`. */
+  authValue?: string;
+  /** Path of the events endpoint. Default `/users/events`. */
+  path?: string;
   /** Default false: requests without a key are processed every time. */
   requireIdempotencyKey?: boolean;
   /** How long a key is remembered. Default 24 h. */
@@ -47,6 +54,8 @@ export interface ProvisionedUser {
 }
 
 export interface LocalProvisioning extends StandinServer {
+  /** Full URL of the events endpoint. */
+  readonly eventsUrl: string;
   /** Events processed (replays are not processed again), oldest first. */
   events(): ProvisioningEvent[];
   /** Users as the service sees them after applying the events. */
@@ -56,7 +65,6 @@ export interface LocalProvisioning extends StandinServer {
   replays(): number;
 }
 
-const EVENT_PATH = '/users/events';
 const OFFBOARD = new Set(['offboard', 'user.deleted', 'user.deprovisioned']);
 const ONBOARD_OR_UPDATE = new Set(['onboard', 'update', 'user.created', 'user.updated', 'user.provisioned']);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -89,6 +97,9 @@ export async function startLocalProvisioning(
   opts: LocalProvisioningOptions = {},
 ): Promise<LocalProvisioning> {
   const token = opts.token ?? 'local-provisioning-token';
+  const authHeader = (opts.authHeader ?? 'authorization').toLowerCase();
+  const authValue = opts.authValue ?? `Bearer ${token}`;
+  const eventPath = opts.path ?? '/users/events';
   const ttl = opts.idempotencyTtlMs ?? 24 * 60 * 60 * 1000;
   const clock = opts.clock ?? Date.now;
   let events: ProvisioningEvent[] = [];
@@ -137,10 +148,10 @@ export async function startLocalProvisioning(
     {
       name: 'provisioning',
       async handle(req) {
-        if (req.headers.authorization !== `Bearer ${token}`) {
+        if (req.headers[authHeader] !== authValue) {
           return problem(401, 'about:blank', 'Unauthorized', 'a valid bearer token is required');
         }
-        if (req.path !== EVENT_PATH) return problem(404, 'about:blank', 'Not Found', `no route ${req.path}`);
+        if (req.path !== eventPath) return problem(404, 'about:blank', 'Not Found', `no route ${req.path}`);
         if (req.method !== 'POST') return problem(405, 'about:blank', 'Method Not Allowed', 'use POST');
 
         const keyHeader = req.headers['idempotency-key'];
@@ -215,6 +226,10 @@ export async function startLocalProvisioning(
           'injected fault',
         );
       },
+      redact(rec) {
+        // A custom credential header is as secret as Authorization.
+        if (rec.headers[authHeader] !== undefined) rec.headers[authHeader] = REDACTED;
+      },
       control({ method, subpath }) {
         if (subpath === '/state' && method === 'GET') {
           return jsonReply(200, { events, users: [...users.values()], replays, keys: keys.size });
@@ -234,6 +249,7 @@ export async function startLocalProvisioning(
 
   return {
     ...server,
+    eventsUrl: `${server.baseUrl}${eventPath}`,
     events: () => [...events],
     users: () => [...users.values()].map((u) => ({ ...u, attributes: { ...u.attributes } })),
     user: (id) => {

@@ -256,6 +256,23 @@ describe('internal provisioning service (Idempotency-Key)', () => {
     ).toBe(422);
   });
 
+  it('serves a configurable path and credential header, redacting the credential in records', async () => {
+    await prov.stop();
+    prov = await startLocalProvisioning({
+      path: '/v1/identities',
+      authHeader: 'X-Provisioning-Key',
+      authValue: 'k-123',
+    });
+    expect(prov.eventsUrl).toBe(`${prov.baseUrl}/v1/identities`);
+    const ok = await post(prov.eventsUrl, created, { 'x-provisioning-key': 'k-123' });
+    expect(ok.status).toBe(201);
+    expect((await post(prov.eventsUrl, created, { 'x-provisioning-key': 'nope' })).status).toBe(401);
+    expect(
+      (await post(`${prov.baseUrl}/users/events`, created, { 'x-provisioning-key': 'k-123' })).status,
+    ).toBe(404);
+    expect(JSON.stringify(prov.requests())).not.toContain('k-123');
+  });
+
   it('applies lifecycle events to users, and can require the key', async () => {
     await post(`${prov.baseUrl}/users/events`, created, headers('a'));
     await post(
