@@ -19,6 +19,8 @@ export interface StandinOptions {
   port?: number;
   /** Seed of the RNG that decides probabilistic faults, so a failing run can be replayed. */
   seed?: number;
+  /** Recorded requests kept (oldest dropped first), so a long-running daemon stays bounded. Default 10 000. */
+  maxRecords?: number;
 }
 
 export interface RecordedRequest {
@@ -343,6 +345,7 @@ export async function startStandin(
 ): Promise<StandinServer> {
   const host = opts.host ?? '127.0.0.1';
   const faults = new FaultController(opts.seed ?? 1);
+  const maxRecords = opts.maxRecords ?? 10_000;
   let records: RecordedRequest[] = [];
   let seq = 0;
   const sockets = new Set<Socket>();
@@ -425,6 +428,7 @@ export async function startStandin(
         record.seq = ++seq;
         def.redact?.(record);
         records.push(record);
+        if (records.length > maxRecords) records.splice(0, records.length - maxRecords);
 
         const { latencyMs, terminal } = faults.decide(method, url.pathname);
         if (latencyMs > 0) await sleep(latencyMs);

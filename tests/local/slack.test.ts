@@ -74,6 +74,19 @@ describe('incoming webhook', () => {
   });
 });
 
+describe('recording', () => {
+  it('keeps at most maxRecords requests, dropping the oldest', async () => {
+    const small = await startLocalSlack({ rateLimit: false, maxRecords: 2 });
+    try {
+      for (const t of ['1', '2', '3']) await post({ text: t }, small.webhookUrl);
+      expect(small.requests().map((r) => r.seq)).toEqual([2, 3]);
+      expect(small.messages()).toHaveLength(3);
+    } finally {
+      await small.stop();
+    }
+  });
+});
+
 describe('webhook states', () => {
   it.each([
     ['channel_is_archived', 410],
