@@ -1,0 +1,272 @@
+/**
+ * The whole local stack: the Auth0 tenant (local/auth0) plus the destination stand-ins
+ * (local/destinations.ts: HubSpot, Slack, ...), in this process or as a background daemon.
+ *
+ *   const stack = await startLocalStack();                       // in-process (tests)
+ *   const daemon = await startLocalStack({ detached: true });    // `npm run local`: background process
+ *
+ * A running stack describes itself in a state file (.local/stack.json, or LOCAL_STACK_FILE) that
+ * out-of-process tools read: URLs, the Management API client, the CA file for NODE_EXTRA_CA_CERTS,
+ * stand-in URLs and credentials (all fake, local-only), and — once tenant.yaml has been deployed to
+ * it — a SCIM token for the corporate-idp connection. The tenant's state lives in memory: a restarted
+ * stack is an empty tenant until the next deploy. The CA is kept in .local/ and reused, so the
+ * NODE_EXTRA_CA_CERTS path stays valid across restarts.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startLocalAuth0, type LocalAuth0, type LocalAuth0Options } from './auth0';
+import {
+  startLocalDestinations,
+  type DestinationConnections,
+  type LocalDestinations,
+  type LocalDestinationsOptions,
+} from './destinations';
+
+export const DEFAULT_SCIM_CONNECTION = 'corporate-idp';
+
+export interface LocalStackOptions {
+  /** Repository root; state goes to <root>/.local. Default: process.cwd(). */
+  root?: string;
+  /** State file path. Default: $LOCAL_STACK_FILE or <root>/.local/stack.json. */
+  stateFile?: string;
+  /** Start a background daemon (what `npm run local` does) and return once it is up. */
+  detached?: boolean;
+  /** Write the state file from this process (the daemon does; in-process tests usually do not). */
+  writeState?: boolean;
+  auth0?: LocalAuth0Options;
+  /** Options for the destination stand-ins, or false to start none. */
+  destinations?: LocalDestinationsOptions | false;
+  /** Connection a SCIM token is minted for once it is deployed with a scim_configuration. */
+  scimConnection?: string;
+  /** Set by startLocalStack({ detached }) so it recognises the daemon it launched. */
+  launchId?: string;
+}
+
+export interface LocalStackState {
+  pid: number;
+  launchId?: string;
+  startedAt: string;
+  stateFile: string;
+  auth0: {
+    domain: string;
+    baseUrl: string;
+    /** Management API audience for client_credentials. */
+    audience: string;
+    clientId: string;
+    clientSecret: string;
+    /** CA certificate file: set NODE_EXTRA_CA_CERTS to it for Node child processes. */
+    caFile: string;
+    /** The /__local control surface (not part of Auth0). */
+    controlUrl: string;
+    scim?: { connection: string; connectionId: string; usersUrl: string; token: string; tokenId: string };
+  };
+  hubspot?: { url: string; token: string };
+  slack?: { url: string; webhookUrl: string };
+  destinations: DestinationConnections;
+}
+
+export interface LocalStack {
+  detached: false;
+  auth0: LocalAuth0;
+  destinations?: LocalDestinations;
+  state(): LocalStackState;
+  /** Mints (once) and returns the SCIM token for `scimConnection`, if that connection is deployed. */
+  ensureScimToken(): LocalStackState['auth0']['scim'] | undefined;
+  /** Waits until every emitted event is delivered or dead-lettered. */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface DetachedLocalStack {
+  detached: true;
+  pid: number;
+  state: LocalStackState;
+  stop(): Promise<void>;
+}
+
+export function defaultStateFile(root: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.LOCAL_STACK_FILE
+    ? path.resolve(root, env.LOCAL_STACK_FILE)
+    : path.join(root, '.local', 'stack.json');
+}
+
+export function readStackState(stateFile: string): LocalStackState | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(stateFile, 'utf8')) as LocalStackState;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isAlive(pid: number | undefined): boolean {
+  if (!pid || !Number.isInteger(pid)) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function writeState(file: string, state: LocalStackState): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+export function startLocalStack(opts: LocalStackOptions & { detached: true }): Promise<DetachedLocalStack>;
+export function startLocalStack(opts?: LocalStackOptions & { detached?: false }): Promise<LocalStack>;
+export function startLocalStack(opts?: LocalStackOptions): Promise<LocalStack | DetachedLocalStack>;
+export async function startLocalStack(
+  opts: LocalStackOptions = {},
+): Promise<LocalStack | DetachedLocalStack> {
+  const root = path.resolve(opts.root ?? process.cwd());
+  const stateFile = path.resolve(opts.stateFile ?? defaultStateFile(root));
+  if (opts.detached) return startDaemon(root, stateFile, opts);
+
+  const auth0 = await startLocalAuth0({ stateDir: path.join(root, '.local'), ...opts.auth0 });
+  let destinations: LocalDestinations | undefined;
+  try {
+    if (opts.destinations !== false) destinations = await startLocalDestinations(opts.destinations || {});
+  } catch (err) {
+    await auth0.stop();
+    throw err;
+  }
+  const scimConnection = opts.scimConnection ?? DEFAULT_SCIM_CONNECTION;
+  let scim: LocalStackState['auth0']['scim'];
+  const startedAt = new Date().toISOString();
+
+  const state = (): LocalStackState => {
+    const d = destinations?.connection() ?? {};
+    return {
+      pid: process.pid,
+      ...(opts.launchId ? { launchId: opts.launchId } : {}),
+      startedAt,
+      stateFile,
+      auth0: {
+        domain: auth0.domain,
+        baseUrl: auth0.baseUrl,
+        audience: `https://${auth0.domain}/api/v2/`,
+        clientId: auth0.clientId,
+        clientSecret: auth0.clientSecret,
+        caFile: auth0.caCertPath,
+        controlUrl: `${auth0.baseUrl}/__local`,
+        ...(scim ? { scim } : {}),
+      },
+      ...(d.hubspot ? { hubspot: { url: d.hubspot.baseUrl, token: d.hubspot.accessToken } } : {}),
+      ...(d.slack ? { slack: { url: d.slack.baseUrl, webhookUrl: d.slack.webhookUrl } } : {}),
+      destinations: d,
+    };
+  };
+
+  const ensureScimToken = () => {
+    const connection = auth0.tenant.connectionByName(scimConnection);
+    if (!connection || !auth0.tenant.scimConfigs.has(connection.id)) return undefined;
+    // A redeploy that re-created the connection invalidates the old token: mint again.
+    if (scim?.connectionId === connection.id && auth0.tenant.scimTokens.has(scim.tokenId)) return scim;
+    const token = auth0.tenant.createScimToken(connection.id);
+    scim = {
+      connection: scimConnection,
+      connectionId: connection.id,
+      usersUrl: `${auth0.baseUrl}/scim/v2/connections/${connection.id}/Users`,
+      token: token.token,
+      tokenId: token.token_id,
+    };
+    if (opts.writeState) writeState(stateFile, state());
+    return scim;
+  };
+
+  let watcher: NodeJS.Timeout | undefined;
+  if (opts.writeState) {
+    writeState(stateFile, state());
+    // Mint the SCIM token as soon as a deploy creates the connection's SCIM configuration.
+    watcher = setInterval(() => ensureScimToken(), 250);
+    watcher.unref();
+  }
+
+  return {
+    detached: false,
+    auth0,
+    ...(destinations ? { destinations } : {}),
+    state,
+    ensureScimToken,
+    drain: () => auth0.drain(),
+    async stop() {
+      if (watcher) clearInterval(watcher);
+      if (opts.writeState && readStackState(stateFile)?.pid === process.pid)
+        fs.rmSync(stateFile, { force: true });
+      await Promise.all([auth0.stop(), destinations?.stop()]);
+    },
+  };
+}
+
+/** CLI arguments that reproduce `opts` in the daemon. */
+function daemonArgs(stateFile: string, launchId: string, opts: LocalStackOptions): string[] {
+  const args = ['--foreground', '--state-file', stateFile, '--launch-id', launchId];
+  if (opts.auth0?.port) args.push('--port', String(opts.auth0.port));
+  if (opts.auth0?.delivery?.timeScale !== undefined)
+    args.push('--time-scale', String(opts.auth0.delivery.timeScale));
+  if (opts.destinations === false) args.push('--no-destinations');
+  return args;
+}
+
+async function startDaemon(
+  root: string,
+  stateFile: string,
+  opts: LocalStackOptions,
+): Promise<DetachedLocalStack> {
+  const existing = readStackState(stateFile);
+  if (existing && isAlive(existing.pid)) {
+    return {
+      detached: true,
+      pid: existing.pid,
+      state: existing,
+      stop: async () => void (await stopDaemon(stateFile)),
+    };
+  }
+  fs.mkdirSync(path.dirname(stateFile), { recursive: true });
+  const logFile = stateFile.replace(/\.json$/, '') + '.log';
+  const log = fs.openSync(logFile, 'a');
+  const tsxCli = require.resolve('tsx/cli', { paths: [root, __dirname] });
+  // tsx runs the script in a child process of its own: recognise the daemon by launch id, not pid.
+  const launchId = `${process.pid}-${Date.now()}`;
+  const child = spawn(
+    process.execPath,
+    [tsxCli, path.join(__dirname, 'cli.ts'), ...daemonArgs(stateFile, launchId, opts)],
+    {
+      cwd: root,
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: process.env,
+    },
+  );
+  child.unref();
+  fs.closeSync(log);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const state = readStackState(stateFile);
+    if (state && state.launchId === launchId && isAlive(state.pid)) {
+      return { detached: true, pid: state.pid, state, stop: async () => void (await stopDaemon(stateFile)) };
+    }
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the local stack did not start; see ${logFile}`);
+}
+
+/** Stops the daemon recorded in the state file (SIGTERM, then waits for it to exit). */
+export async function stopDaemon(stateFile: string, timeoutMs = 10_000): Promise<boolean> {
+  const state = readStackState(stateFile);
+  if (!state || !isAlive(state.pid)) {
+    fs.rmSync(stateFile, { force: true });
+    return false;
+  }
+  process.kill(state.pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(state.pid)) process.kill(state.pid, 'SIGKILL');
+  fs.rmSync(stateFile, { force: true });
+  return true;
+}
