@@ -5,6 +5,7 @@
  */
 import { ManagementClient } from 'auth0';
 import {
+  isOmitted,
   type Environment,
   type ResolvedEnvironment,
   loadEnvironment,
@@ -15,8 +16,9 @@ import { redact } from '../lib/keywords';
 import { type FetchLike, fetchWithCa, getAccessToken, managementClient } from '../lib/live';
 import { readStackState, stackIsRunning } from '../lib/localStack';
 import { readTenantYaml } from '../lib/deployCli';
+import { effectiveTenantDoc } from '../lib/tenantConfig';
 import { UserError } from '../lib/run';
-import { describeApiError, pickCredentials } from './credentials';
+import { describeApiError } from './api-errors';
 
 export { UserError, describeApiError };
 
@@ -55,8 +57,8 @@ export async function openTenant(opts: OpenOptions): Promise<OpsContext> {
   }
   const resolved = resolveEnvironment(env, opts.processEnv, stack);
   if (!resolved.ok) throw new UserError(resolved.problems[0] as string, resolved.problems);
-  const caFile = typeof stack?.caFile === 'string' ? stack.caFile : undefined;
-  const creds = pickCredentials(opts.processEnv, stack);
+  // The environment variables, else (local) the stack's own client; the stack's CA for HTTPS.
+  const { credentials: creds, caFile } = resolved.value;
   const values = {
     ...resolved.value.keywordValues,
     AUTH0_CLIENT_SECRET: creds.AUTH0_CLIENT_SECRET ?? '',
@@ -75,7 +77,10 @@ export async function openTenant(opts: OpenOptions): Promise<OpsContext> {
   });
   let tenantDoc: Record<string, unknown>;
   try {
-    tenantDoc = readTenantYaml(opts.root, opts.tenantFile ?? 'tenant.yaml');
+    // tenant.yaml as this environment deploys it: the Action secrets it omits are left out.
+    tenantDoc = effectiveTenantDoc(readTenantYaml(opts.root, opts.tenantFile ?? 'tenant.yaml'), (n) =>
+      isOmitted(env, n),
+    );
   } catch (err) {
     throw new UserError((err as Error).message.split('\n')[0] as string);
   }

@@ -5,10 +5,12 @@
  * with tenant.yaml through the plan's diff. Exit 0: no drift; 2: drift; 1: error.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
+import { stringify as stringifyYaml } from 'yaml';
+import { readTenantYaml } from '../lib/deployCli';
 import { parseAllowDelete } from '../lib/guards';
 import { tokenScopes } from '../lib/live';
 import { computePlan } from '../lib/plan';
@@ -35,7 +37,10 @@ interface Options {
   verbose?: boolean;
 }
 
-/** Copies tenant.yaml and the Action code files it names: deploy-cli reads them to preserve keywords. */
+/**
+ * Writes this environment's tenant.yaml (omitted secrets left out) and copies the Action code files
+ * it names: deploy-cli reads them to know where the keywords are.
+ */
 function stageLocalConfig(tenantPath: string, doc: Record<string, unknown>, dir: string): string {
   const base = path.dirname(tenantPath);
   for (const a of (doc.actions as Array<{ code?: unknown }> | undefined) ?? []) {
@@ -51,7 +56,7 @@ function stageLocalConfig(tenantPath: string, doc: Record<string, unknown>, dir:
     }
   }
   const target = path.join(dir, 'tenant.yaml');
-  copyFileSync(tenantPath, target);
+  writeFileSync(target, stringifyYaml(doc, { lineWidth: 0 }), { mode: 0o600 });
   return target;
 }
 
@@ -150,9 +155,11 @@ const program = configure(new Command('drift'))
     });
     const tenantPath = path.resolve(REPO_ROOT, opts.tenantFile);
     const desired = await loadDesired(
-      tenantPath,
+      ctx.tenantDoc,
+      path.dirname(tenantPath),
       ctx.resolved.keywordValues,
       ctx.env.AUTH0_INCLUDED_ONLY,
+      opts.tenantFile,
     ).catch((err: Error) => {
       throw new UserError(ctx.redact(err.message));
     });
@@ -172,9 +179,11 @@ const program = configure(new Command('drift'))
       const exported = await runExport(ctx, inputFile, connectionNames);
       if (opts.verbose) for (const l of exported.log) process.stderr.write(`  a0deploy | ${redactEnv(l)}\n`);
       const liveAssets = await loadDesired(
-        inputFile,
+        readTenantYaml(dir, 'tenant.yaml'),
+        dir,
         ctx.resolved.keywordValues,
         ctx.env.AUTH0_INCLUDED_ONLY,
+        'the export',
       ).catch((err: Error) => {
         throw new UserError(`reading the export failed: ${ctx.redact(err.message)}`);
       });

@@ -111,3 +111,50 @@ export function describeNewToken(connection: string, t: TokenInfo, now: Date): s
     : 'never expires';
   return `created SCIM token ${t.token_id} for connection "${connection}", ${expiry}, scopes: ${(t.scopes ?? []).join(' ') || 'default'}`;
 }
+
+/** The three token calls rotation needs; the CLI binds them to the Management API, tests to a fake. */
+export interface TokenPort {
+  list(): Promise<TokenInfo[]>;
+  create(lifetimeSeconds: number | null): Promise<TokenInfo & { token?: string }>;
+  revoke(token: TokenInfo, why: string): Promise<void>;
+}
+
+export interface RotationResult {
+  created: TokenInfo & { token?: string };
+  revoked: TokenInfo[];
+  /** The token the IdP most likely still uses: alive until it is revoked by hand or next rotation. */
+  previous?: TokenInfo;
+}
+
+const isConflict = (err: unknown) => (err as { statusCode?: number })?.statusCode === 409;
+
+/**
+ * Create first, so a failed create leaves every working token alive. Auth0 refuses a third token
+ * (409): then the oldest tokens go first and the newest (the one the IdP uses) always stays.
+ * Afterwards at most MAX_LIVE_TOKENS remain: the new one and its predecessor.
+ */
+export async function rotateTokens(port: TokenPort, lifetimeSeconds: number | null): Promise<RotationResult> {
+  const before = await port.list();
+  const revoked: TokenInfo[] = [];
+  let created: TokenInfo & { token?: string };
+  try {
+    created = await port.create(lifetimeSeconds);
+  } catch (err) {
+    if (!isConflict(err) || before.length === 0) throw err;
+    for (const t of tokensToRevoke(before, MAX_LIVE_TOKENS - 1)) {
+      await port.revoke(t, 'making room for the new token');
+      revoked.push(t);
+    }
+    created = await port.create(lifetimeSeconds);
+  }
+  const after = await port.list();
+  for (const t of tokensToRevoke(after, MAX_LIVE_TOKENS, created.token_id)) {
+    await port.revoke(t, `rotation keeps at most ${MAX_LIVE_TOKENS} tokens`);
+    revoked.push(t);
+  }
+  const gone = new Set(revoked.map((t) => t.token_id));
+  const previous = oldestFirst(
+    after.filter((t) => t.token_id !== created.token_id && !gone.has(t.token_id)),
+  ).pop();
+  return { created, revoked, previous };
+}

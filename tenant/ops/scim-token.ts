@@ -11,9 +11,10 @@ import {
   MAX_LIVE_TOKENS,
   oldestFirst,
   renderTokens,
+  rotateTokens,
   scimAction,
   type TokenInfo,
-  tokensToRevoke,
+  type TokenPort,
 } from './scim-core';
 import { api, collect, describeApiError, openTenant, type OpsContext, UserError } from './context';
 import { REPO_ROOT, configure, durationArg, fail, redactEnv } from './cli';
@@ -137,36 +138,25 @@ const program = configure(new Command('scim-token'))
         return;
       }
       case 'rotate': {
-        // Create first, so a failed create leaves every working token alive. Auth0 refuses a third
-        // token (409): then the oldest goes first, the newest (the one the IdP uses) always stays.
-        let created: TokenInfo & { token?: string };
-        try {
-          created = await createToken(ctx, id, action.lifetimeSeconds);
-        } catch (err) {
-          if ((err as { statusCode?: number }).statusCode !== 409 || tokens.length === 0) {
-            throw new UserError(
-              ctx.redact(`creating a SCIM token failed: ${describeApiError(err, ctx.domain)}`),
-            );
-          }
-          for (const t of tokensToRevoke(tokens, MAX_LIVE_TOKENS - 1))
-            await revoke(ctx, id, t, 'making room for the new token');
-          created = await api(ctx, 'creating a SCIM token', () =>
-            createToken(ctx, id, action.lifetimeSeconds),
+        const port: TokenPort = {
+          list: () => listTokens(ctx, id, opts.connection),
+          create: (lifetime) => createToken(ctx, id, lifetime),
+          revoke: (t, why) => revoke(ctx, id, t, why),
+        };
+        const result = await rotateTokens(port, action.lifetimeSeconds).catch((err: unknown) => {
+          if (err instanceof UserError) throw err;
+          throw new UserError(
+            ctx.redact(`rotating the SCIM token failed: ${describeApiError(err, ctx.domain)}`),
           );
-        }
-        const after = await listTokens(ctx, id, opts.connection);
-        for (const t of tokensToRevoke(after, MAX_LIVE_TOKENS, created.token_id)) {
-          await revoke(ctx, id, t, `rotation keeps at most ${MAX_LIVE_TOKENS} tokens`);
-        }
-        const previous = oldestFirst(after.filter((t) => t.token_id !== created.token_id)).pop();
-        info(describeNewToken(opts.connection, created, now));
-        if (previous) {
+        });
+        info(describeNewToken(opts.connection, result.created, now));
+        if (result.previous) {
           info(
-            `The previous token ${previous.token_id} stays valid: once the IdP uses the new one, revoke it with --revoke ${previous.token_id}.`,
+            `The previous token ${result.previous.token_id} stays valid: once the IdP uses the new one, revoke it with --revoke ${result.previous.token_id}.`,
           );
         }
         info('The token is printed once, below on stdout: put it in the IdP now; it cannot be read again.');
-        emitToken(created);
+        emitToken(result.created);
         return;
       }
     }

@@ -18,7 +18,7 @@ import {
   tokensToRevoke,
   type TokenInfo,
 } from '../../tenant/ops/scim-core';
-import { describeApiError, pickCredentials } from '../../tenant/ops/credentials';
+import { describeApiError } from '../../tenant/ops/api-errors';
 
 describe('parseDuration', () => {
   it.each([
@@ -311,24 +311,5 @@ describe('Management API edge', () => {
     ).toBe('d answered 403: Insufficient scope (insufficient_scope)');
     expect(describeApiError(new Error('fetch failed'), 'd')).toBe('cannot reach d: fetch failed');
     expect(describeApiError(new Error('cursor repeated\nstack'), 'd')).toBe('cursor repeated');
-  });
-
-  it('prefers credentials from the environment, then the local stack', () => {
-    const stack = { auth0: { clientId: 'local-id', clientSecret: 'local-secret' } };
-    expect(pickCredentials({ AUTH0_ACCESS_TOKEN: 'tok' }, stack)).toMatchObject({
-      AUTH0_ACCESS_TOKEN: 'tok',
-    });
-    expect(pickCredentials({ AUTH0_CLIENT_ID: 'a', AUTH0_CLIENT_SECRET: 'b' }, stack)).toMatchObject({
-      AUTH0_CLIENT_ID: 'a',
-    });
-    expect(pickCredentials({}, stack)).toEqual({
-      AUTH0_CLIENT_ID: 'local-id',
-      AUTH0_CLIENT_SECRET: 'local-secret',
-    });
-    expect(pickCredentials({}, undefined)).toEqual({
-      AUTH0_ACCESS_TOKEN: undefined,
-      AUTH0_CLIENT_ID: undefined,
-      AUTH0_CLIENT_SECRET: undefined,
-    });
   });
 });
