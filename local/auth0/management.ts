@@ -567,6 +567,15 @@ export function registerManagementRoutes(router: Router, tenant: LocalTenant): v
       ],
     }),
   );
+  // Action modules are not modelled: the tenant has none (deploy-cli lists them to enrich actions).
+  route('GET', '/actions/modules', ['read:actions'], (req) =>
+    json(200, {
+      modules: [],
+      total: 0,
+      page: queryInt(req.query, 'page') ?? 0,
+      per_page: queryInt(req.query, 'per_page') ?? 50,
+    }),
+  );
   route('GET', '/actions/actions', ['read:actions'], (req) => {
     const name = req.query.get('actionName');
     const trigger = req.query.get('triggerId');
