@@ -134,8 +134,8 @@ describe('when Teams is called', () => {
 });
 
 describe('faults never fail the delivery', () => {
-  it.each([
-    ...COMMON_FAULTS.map((f) => [f.label, f.reply] as const),
+  it.each<[string, (i: nock.Interceptor) => nock.Scope]>([
+    ...COMMON_FAULTS.map((f): [string, (i: nock.Interceptor) => nock.Scope] => [f.label, f.reply]),
     ['400 bad card', (i: nock.Interceptor) => i.reply(400, { error: { code: 'InvalidRequestContent' } })],
     [
       '401 flow needs auth',
