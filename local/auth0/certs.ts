@@ -59,6 +59,21 @@ async function createLeaf(ca: { cert: string; key: string }): Promise<{ cert: st
   return { cert: leaf.cert, key: leaf.private };
 }
 
+async function acquireLock(lockFile: string): Promise<() => void> {
+  for (let i = 0; ; i++) {
+    try {
+      fs.closeSync(fs.openSync(lockFile, 'wx'));
+      return () => fs.rmSync(lockFile, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A lock older than 30 s belongs to a process that died while generating: take it over.
+      const age = Date.now() - (fs.statSync(lockFile, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 30_000 || i > 600) fs.rmSync(lockFile, { force: true });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
 function readIfExists(file: string): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8');
@@ -89,18 +104,27 @@ async function createTlsMaterial(stateDir?: string): Promise<TlsMaterial> {
     cert: path.join(dir, 'auth0-tls.pem'),
     key: path.join(dir, 'auth0-tls-key.pem'),
   };
-  let ca = { cert: readIfExists(files.caCert) ?? '', key: readIfExists(files.caKey) ?? '' };
-  let leaf = { cert: readIfExists(files.cert) ?? '', key: readIfExists(files.key) ?? '' };
-  if (!ca.cert || !ca.key) {
-    ca = await createCa();
-    fs.writeFileSync(files.caKey, ca.key, { mode: 0o600 });
-    fs.writeFileSync(files.caCert, ca.cert);
-    leaf = { cert: '', key: '' };
-  }
-  if (!leaf.cert || !leaf.key) {
-    leaf = await createLeaf(ca);
-    fs.writeFileSync(files.key, leaf.key, { mode: 0o600 });
-    fs.writeFileSync(files.cert, leaf.cert);
+  // Several processes (jest workers, the daemon, deploy) may start on a fresh clone at once: generate
+  // under a lock file so none of them pairs one process's CA with another's key.
+  const release = await acquireLock(path.join(dir, 'auth0-tls.lock'));
+  let ca: { cert: string; key: string };
+  let leaf: { cert: string; key: string };
+  try {
+    ca = { cert: readIfExists(files.caCert) ?? '', key: readIfExists(files.caKey) ?? '' };
+    leaf = { cert: readIfExists(files.cert) ?? '', key: readIfExists(files.key) ?? '' };
+    if (!ca.cert || !ca.key) {
+      ca = await createCa();
+      fs.writeFileSync(files.caKey, ca.key, { mode: 0o600 });
+      fs.writeFileSync(files.caCert, ca.cert);
+      leaf = { cert: '', key: '' };
+    }
+    if (!leaf.cert || !leaf.key) {
+      leaf = await createLeaf(ca);
+      fs.writeFileSync(files.key, leaf.key, { mode: 0o600 });
+      fs.writeFileSync(files.cert, leaf.cert);
+    }
+  } finally {
+    release();
   }
   return { caCertPath: files.caCert, caCert: ca.cert, cert: leaf.cert, key: leaf.key };
 }
