@@ -13,6 +13,9 @@
 const fs = require('node:fs');
 const { setupContext } = require('auth0-deploy-cli/lib/context');
 const { deploy } = require('auth0-deploy-cli/lib/tools');
+const { patchDeployCliValidate } = require('./deploy-cli-schema');
+
+patchDeployCliValidate();
 
 async function main() {
   const { inputFile, config, summaryFile } = JSON.parse(fs.readFileSync(0, 'utf8'));

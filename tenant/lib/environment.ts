@@ -73,6 +73,18 @@ export const environmentSchema = z
     keywords: z.record(keywordName, nonSecretValue).default({}),
     /** Keywords whose values are secret: read from the environment variable of the same name. */
     secrets: z.array(secretEntry).default([]),
+    /**
+     * Action secrets this environment does not use (for example the settings of a destination it
+     * does not enable): left out of the deploy, so no '##NAME##' placeholder is ever uploaded as a
+     * value. A trailing * matches a prefix (SALESFORCE_*).
+     */
+    omitSecrets: z
+      .array(
+        z.string().regex(/^[A-Z][A-Z0-9_]*\*?$/, {
+          message: 'must be a secret name or a prefix ending in *, like SALESFORCE_*',
+        }),
+      )
+      .default([]),
     /** Per-environment values that are neither keywords nor secrets (shown in plans, used by docs/CI). */
     settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     hubspot: z
@@ -86,6 +98,14 @@ export const environmentSchema = z
           .min(1, { message: 'must list the contact properties the Action relies on' }),
       })
       .strict(),
+    /**
+     * local only: fields of .local/stack.json holding the stack's own Management API client (used
+     * when AUTH0_CLIENT_ID is not set) and the CA certificate its HTTPS server uses.
+     */
+    localStack: z
+      .object({ clientId: z.string().min(1), clientSecret: z.string().min(1), caFile: z.string().min(1) })
+      .strict()
+      .optional(),
     ci: z
       .object({
         /** The GitHub environment holding this tenant's secrets (and its required reviewers). */
@@ -149,6 +169,11 @@ function isLocalStackRef(v: unknown): v is { localStack: string } {
   return typeof v === 'object' && v !== null && 'localStack' in v;
 }
 
+/** True when this environment leaves the Action secret `name` out of its deploys. */
+export function isOmitted(env: Pick<EnvironmentFile, 'omitSecrets'>, name: string): boolean {
+  return env.omitSecrets.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p));
+}
+
 export function secretNames(env: Pick<EnvironmentFile, 'secrets'>): string[] {
   return env.secrets.map((s) => (typeof s === 'string' ? s : s.name));
 }
@@ -185,6 +210,15 @@ function crossFieldProblems(env: Environment): string[] {
     });
     if (isLocalStackRef(env.hubspot.basePath))
       problems.push(`${env.file}: hubspot.basePath: localStack is only allowed in local.yaml`);
+    if (env.localStack) {
+      problems.push(
+        `${env.file}: localStack: only allowed in local.yaml (credentials come from AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET)`,
+      );
+    }
+  }
+  for (const n of [...Object.keys(env.keywords), ...names]) {
+    if (isOmitted(env, n))
+      problems.push(`${env.file}: omitSecrets: ${n} is omitted but also given a value; keep one`);
   }
   const propNames = new Set<string>();
   env.hubspot.properties.forEach((p, i) => {
@@ -243,6 +277,10 @@ export function readLocalStackField(state: unknown, dotted: string): unknown {
 export interface ResolvedEnvironment {
   env: Environment;
   domain: string;
+  /** Management API credentials: the environment variables, else (local) the stack's client. */
+  credentials: { AUTH0_CLIENT_ID?: string; AUTH0_CLIENT_SECRET?: string; AUTH0_ACCESS_TOKEN?: string };
+  /** The local stack's CA certificate file (HTTPS with a certificate made at start). */
+  caFile?: string;
   hubspotBasePath: string;
   /** Every keyword -> value (secret values included; never print this map). */
   keywordValues: Record<string, string>;
@@ -290,11 +328,33 @@ export function resolveEnvironment(
       keywordValues[name] = typeof v === 'string' ? v : '';
     } else keywordValues[name] = '';
   });
+  const credentials = {
+    AUTH0_CLIENT_ID: processEnv.AUTH0_CLIENT_ID,
+    AUTH0_CLIENT_SECRET: processEnv.AUTH0_CLIENT_SECRET,
+    AUTH0_ACCESS_TOKEN: processEnv.AUTH0_ACCESS_TOKEN,
+  };
+  if (env.localStack && !credentials.AUTH0_CLIENT_ID && !credentials.AUTH0_ACCESS_TOKEN) {
+    credentials.AUTH0_CLIENT_ID = fromStack('localStack.clientId', env.localStack.clientId);
+    credentials.AUTH0_CLIENT_SECRET = fromStack('localStack.clientSecret', env.localStack.clientSecret);
+  }
+  const caFile = env.localStack ? fromStack('localStack.caFile', env.localStack.caFile) : undefined;
   if (problems.length) return { ok: false, problems };
-  return { ok: true, value: { env, domain, hubspotBasePath, keywordValues, secretNames: secretNames(env) } };
+  return {
+    ok: true,
+    value: {
+      env,
+      domain,
+      credentials,
+      caFile,
+      hubspotBasePath,
+      keywordValues,
+      secretNames: secretNames(env),
+    },
+  };
 }
 
 export function needsLocalStack(env: EnvironmentFile): boolean {
+  if (env.localStack) return true;
   const refs: unknown[] = [
     env.AUTH0_DOMAIN,
     env.hubspot.basePath,

@@ -7,8 +7,13 @@ import path from 'node:path';
 
 export const STACK_STATE_FILE = path.join('.local', 'stack.json');
 
+/** LOCAL_STACK_FILE points at another state file (tests run a stack of their own). */
+export function stackStateFile(root: string, env: Record<string, string | undefined> = process.env): string {
+  return env.LOCAL_STACK_FILE ? path.resolve(root, env.LOCAL_STACK_FILE) : path.join(root, STACK_STATE_FILE);
+}
+
 export function readStackState(root: string): Record<string, unknown> | undefined {
-  const file = path.join(root, STACK_STATE_FILE);
+  const file = stackStateFile(root);
   if (!existsSync(file)) return undefined;
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  isOmitted,
   type Environment,
   type ResolvedEnvironment,
   loadEnvironment,
@@ -25,7 +26,7 @@ import {
 import { ensureLocalStack } from './localStack';
 import { makeMarker } from './marker';
 import { type DesiredAssets, type HubspotDesired, type Plan, computePlan, hasChanges } from './plan';
-import { loadDesired } from './tenantConfig';
+import { effectiveTenantDoc, loadDesired } from './tenantConfig';
 import { parseAllowDelete, productionGuard } from './guards';
 import {
   type A0deployConfig,
@@ -59,6 +60,8 @@ export interface CommonOptions {
 
 interface Context {
   env: Environment;
+  /** tenant.yaml as this environment deploys it (omitted secrets removed), keywords unreplaced. */
+  tenantDoc: Record<string, unknown>;
   resolved: ResolvedEnvironment;
   caFile?: string;
   tenantFile: string;
@@ -80,7 +83,6 @@ async function loadContext(opts: CommonOptions, startStack: boolean): Promise<Co
   }
   const resolved = resolveEnvironment(env, opts.processEnv, stack);
   if (!resolved.ok) throw new UserError(resolved.problems[0] as string, resolved.problems);
-  const caFile = typeof stack?.caFile === 'string' ? stack.caFile : undefined;
   const values = resolved.value.keywordValues;
   const secrets = resolved.value.secretNames;
   const credentialValues = {
@@ -89,11 +91,13 @@ async function loadContext(opts: CommonOptions, startStack: boolean): Promise<Co
     AUTH0_ACCESS_TOKEN: opts.processEnv.AUTH0_ACCESS_TOKEN ?? '',
   };
   const redactNames = [...secrets, 'AUTH0_CLIENT_SECRET', 'AUTH0_ACCESS_TOKEN'];
+  const tenantFile = opts.tenantFile ?? 'tenant.yaml';
   return {
     env,
+    tenantDoc: effectiveTenantDoc(readTenantYaml(opts.root, tenantFile), (n) => isOmitted(env, n)),
     resolved: resolved.value,
-    caFile,
-    tenantFile: opts.tenantFile ?? 'tenant.yaml',
+    caFile: resolved.value.caFile,
+    tenantFile,
     redact: (text) => redact(text, credentialValues, redactNames),
   };
 }
@@ -138,7 +142,8 @@ async function computeLivePlan(
   allowDelete: boolean,
 ): Promise<PlanResult> {
   const { env, resolved } = ctx;
-  const uses = keywordUses(opts.root, ctx.tenantFile);
+  // An omitted secret is never sent, so its keyword needs no value here.
+  const uses = keywordUses(opts.root, ctx.tenantFile).filter((u) => !isOmitted(env, u.name));
   const missingSecretValues = resolved.secretNames.filter((n) => !resolved.keywordValues[n]);
   // A plan may run without secret values (it then cannot compare them); a deploy may not.
   const tolerated = strictSecrets ? {} : Object.fromEntries(missingSecretValues.map((n) => [n, 'unset']));
@@ -151,12 +156,13 @@ async function computeLivePlan(
   if (blocking.length) throw new UserError(blocking[0] as string, blocking);
 
   const desired = await loadDesired(
-    path.join(opts.root, ctx.tenantFile),
+    ctx.tenantDoc,
+    path.dirname(path.join(opts.root, ctx.tenantFile)),
     resolved.keywordValues,
     env.AUTH0_INCLUDED_ONLY,
   );
   const fetchImpl = fetchWithCa(ctx.caFile);
-  const token = await getAccessToken(resolved.domain, opts.processEnv, fetchImpl).catch((err: Error) => {
+  const token = await getAccessToken(resolved.domain, resolved.credentials, fetchImpl).catch((err: Error) => {
     throw new UserError(ctx.redact(err.message));
   });
   const client = managementClient(resolved.domain, token, fetchImpl);
@@ -254,8 +260,7 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
     );
   }
 
-  const tenantDoc = readTenantYaml(opts.root, ctx.tenantFile);
-  const selection = selectForImport(tenantDoc, plan, allow.value, ctx.env.AUTH0_INCLUDED_ONLY);
+  const selection = selectForImport(ctx.tenantDoc, plan, allow.value, ctx.env.AUTH0_INCLUDED_ONLY);
   let summary: Summary | null = null;
   if (selection.types.length) {
     const actionSecretNames = (result.desired.actions ?? []).flatMap((a) =>

@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import {
   type Environment,
   type Result,
+  isOmitted,
   listEnvironmentNames,
   loadEnvironment,
   secretNames,
@@ -17,47 +18,16 @@ import { type KeywordUse, findKeywords } from './keywords';
 
 // ---- deploy-cli's own schema --------------------------------------------------------------------
 
-const DEPLOY_CLI_DIR = path.dirname(require.resolve('auth0-deploy-cli/package.json'));
-
 interface AjvLike {
   validate(schema: object, data: unknown): boolean;
-  errors?: Array<{
-    dataPath?: string;
-    instancePath?: string;
-    message?: string;
-    params?: Record<string, unknown>;
-  }> | null;
+  errors?: Array<{ dataPath?: string; message?: string; params?: Record<string, unknown> }> | null;
 }
-
-/**
- * The schema deploy-cli validates tenant files with: each handler's `schema` export, by type.
- * Only the types the file uses get their full schema (ajv 6 needs ~20 s to compile all of them);
- * the others stay known keys, so a misspelt type is still reported.
- */
-export function deployCliSchema(typesUsed?: readonly string[]): object {
-  const dir = path.join(DEPLOY_CLI_DIR, 'lib', 'tools', 'auth0', 'handlers');
-  const properties: Record<string, unknown> = {};
-  // Load deploy-cli through its own entry first: its handler modules have a require cycle.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require('auth0-deploy-cli/lib/tools');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const index = require(path.join(dir, 'index.js')).default as Record<string, { schema?: unknown }>;
-  for (const [type, handler] of Object.entries(index)) {
-    properties[type] = !typesUsed || typesUsed.includes(type) ? (handler.schema ?? {}) : {};
-  }
-  return { type: 'object', properties, additionalProperties: false };
-}
-
-let ajvInstance: AjvLike | undefined;
-function deployCliAjv(): AjvLike {
-  // The same ajv major (6) and options deploy-cli uses (lib/tools/auth0/index.js).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Ajv = require(require.resolve('ajv/lib/ajv', { paths: [DEPLOY_CLI_DIR] })) as new (
-    o: object,
-  ) => AjvLike;
-  ajvInstance ??= new Ajv({ useDefaults: true, nullable: true, allErrors: true });
-  return ajvInstance;
-}
+// deploy-cli's own schema (its handlers' `schema` exports) and ajv 6 with its options.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const deployCliSchema = require('./deploy-cli-schema') as {
+  schemaFor: (types: readonly string[]) => object;
+  newAjv: (allErrors: boolean) => AjvLike;
+};
 
 /** Placeholders stand for values of the right type, like after deploy-cli's replacement. */
 export function withPlaceholdersFilled(text: string): string {
@@ -76,12 +46,10 @@ export function checkDeployCliSchema(tenantText: string, file = 'tenant.yaml'): 
   const nonNull = Object.fromEntries(
     Object.entries((doc ?? {}) as Record<string, unknown>).filter(([, v]) => v != null),
   );
-  const ajv = deployCliAjv();
-  if (ajv.validate(deployCliSchema(Object.keys(nonNull)), nonNull)) return [];
+  const ajv = deployCliSchema.newAjv(true);
+  if (ajv.validate(deployCliSchema.schemaFor(Object.keys(nonNull)), nonNull)) return [];
   return (ajv.errors ?? []).map((e) => {
-    const where =
-      (e.dataPath ?? e.instancePath ?? '').replace(/^\./, '').replace(/\['([^']+)'\]/g, '.$1') ||
-      '(top level)';
+    const where = (e.dataPath ?? '').replace(/^\./, '').replace(/\['([^']+)'\]/g, '.$1') || '(top level)';
     const extra =
       e.params && 'additionalProperty' in e.params ? ` "${String(e.params.additionalProperty)}"` : '';
     return `${file}: ${where}: ${e.message}${extra} (auth0-deploy-cli schema)`;
@@ -177,6 +145,7 @@ export function checkSubscriptions(
  * itself also offers SCIM on adfs and pingfederate, but a0deploy would skip them silently.
  */
 export function deployCliScimStrategies(): string[] {
+  // (deploy-cli-schema loaded deploy-cli through its entry, so this handler loads cleanly.)
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ScimHandler = require('auth0-deploy-cli/lib/tools/auth0/handlers/scimHandler').default as new (
     ...a: unknown[]
@@ -281,10 +250,10 @@ export function checkKeywordSources(uses: KeywordUse[], envs: Environment[]): st
   for (const env of envs) {
     const secrets = secretNames(env);
     for (const n of names) {
-      if (n in env.keywords || secrets.includes(n)) continue;
+      if (n in env.keywords || secrets.includes(n) || isOmitted(env, n)) continue;
       const at = uses.find((u) => u.name === n);
       problems.push(
-        `${env.file}: keywords: ${n} (used at ${at?.file}:${at?.line}) has no value source; add it under keywords, or under secrets if it is secret`,
+        `${env.file}: keywords: ${n} (used at ${at?.file}:${at?.line}) has no value source; add it under keywords, under secrets if it is secret, or under omitSecrets if this environment does not use it`,
       );
     }
     for (const k of Object.keys(env.keywords)) {

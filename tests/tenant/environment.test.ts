@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  isOmitted,
   listEnvironmentNames,
   loadEnvironment,
   needsLocalStack,
@@ -98,6 +99,35 @@ describe('environment files', () => {
     expect(p).toEqual([`${FILE}: AUTH0_DOMAIN: localStack is only allowed in local.yaml`]);
   });
 
+  it('omitSecrets: prefixes, and a conflict with a value', () => {
+    const ok = parseEnvironment(
+      'staging',
+      FILE,
+      valid.replace('settings:', 'omitSecrets: [SALESFORCE_*, JIRA_API_TOKEN]\nsettings:'),
+    );
+    if (!ok.ok) throw new Error(ok.problems.join('\n'));
+    expect(isOmitted(ok.value, 'SALESFORCE_CLIENT_ID')).toBe(true);
+    expect(isOmitted(ok.value, 'JIRA_API_TOKEN')).toBe(true);
+    expect(isOmitted(ok.value, 'JIRA_EMAIL')).toBe(false);
+    expect(problems(valid.replace('settings:', 'omitSecrets: [HUBSPOT_*]\nsettings:'))).toEqual([
+      `${FILE}: omitSecrets: HUBSPOT_BASE_URL is omitted but also given a value; keep one`,
+      `${FILE}: omitSecrets: HUBSPOT_TOKEN is omitted but also given a value; keep one`,
+    ]);
+    expect(problems(valid.replace('settings:', 'omitSecrets: [salesforce]\nsettings:'))).toEqual([
+      `${FILE}: omitSecrets[0]: must be a secret name or a prefix ending in *, like SALESFORCE_*`,
+    ]);
+  });
+
+  it('localStack fields only in local.yaml', () => {
+    expect(
+      problems(
+        valid.replace('settings:', 'localStack: { clientId: a, clientSecret: b, caFile: c }\nsettings:'),
+      ),
+    ).toEqual([
+      `${FILE}: localStack: only allowed in local.yaml (credentials come from AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET)`,
+    ]);
+  });
+
   it('catches a secret listed twice, a secret that is also a keyword, and a tokenSecret not among secrets', () => {
     const text = valid.replace(
       'secrets: [HUBSPOT_TOKEN, SLACK_WEBHOOK_URL]',
@@ -150,7 +180,12 @@ describe('resolving values', () => {
     expect(needsLocalStack(local.value)).toBe(true);
     expect(needsLocalStack(env)).toBe(false);
     const stack = {
-      auth0: { domain: '127.0.0.1:4443' },
+      auth0: {
+        domain: '127.0.0.1:4443',
+        clientId: 'local-client',
+        clientSecret: 'local-secret',
+        caFile: '/tmp/ca.pem',
+      },
       hubspot: { url: 'http://127.0.0.1:4001', token: 'pat-local-standin' },
       slack: { webhookUrl: 'http://127.0.0.1:4002/services/T0/B0/local' },
     };
@@ -160,6 +195,19 @@ describe('resolving values', () => {
     expect(r.value.hubspotBasePath).toBe('http://127.0.0.1:4001');
     expect(r.value.keywordValues.HUBSPOT_TOKEN).toBe('pat-local-standin');
     expect(r.value.keywordValues.SLACK_WEBHOOK_URL).toBe('http://127.0.0.1:9/override');
+    expect(r.value.credentials).toEqual({
+      AUTH0_CLIENT_ID: 'local-client',
+      AUTH0_CLIENT_SECRET: 'local-secret',
+      AUTH0_ACCESS_TOKEN: undefined,
+    });
+    expect(r.value.caFile).toBe('/tmp/ca.pem');
+    // Credentials from the environment win over the stack's client.
+    const withEnv = resolveEnvironment(
+      local.value,
+      { AUTH0_CLIENT_ID: 'ci-client', AUTH0_CLIENT_SECRET: 'ci-secret' },
+      stack,
+    );
+    expect(withEnv.ok && withEnv.value.credentials.AUTH0_CLIENT_ID).toBe('ci-client');
   });
 
   it('says when the stack is needed but not running, or lacks a field', () => {

@@ -166,7 +166,7 @@ describe('validate: semantic checks', () => {
       'tenant.yaml',
     );
     expect(checkKeywordSources(uses, [env.value])).toEqual([
-      'tenant/environments/staging.yaml: keywords: SLACK_WEBHOOK_URL (used at tenant.yaml:3) has no value source; add it under keywords, or under secrets if it is secret',
+      'tenant/environments/staging.yaml: keywords: SLACK_WEBHOOK_URL (used at tenant.yaml:3) has no value source; add it under keywords, under secrets if it is secret, or under omitSecrets if this environment does not use it',
       'tenant/environments/staging.yaml: keywords.STALE: not used by tenant.yaml or the Action bundle',
     ]);
   });
@@ -230,9 +230,14 @@ describe('validate: the whole repository', () => {
         recursive: true,
       });
       mkdirSync(path.join(dir, 'event-streams', 'x'), { recursive: true });
+      // A source that reads every secret tenant.yaml declares, except SLACK_WEBHOOK_URL.
+      const declared = [
+        ...readFileSync(path.join(dir, 'tenant.yaml'), 'utf8').matchAll(/- name: ([A-Z][A-Z0-9_]*)$/gm),
+      ].map((m) => m[1]);
+      const reads = declared.filter((n) => n !== 'SLACK_WEBHOOK_URL').map((n) => `event.secrets.${n}`);
       writeFileSync(
         path.join(dir, 'event-streams', 'x', 'index.ts'),
-        'export const t = (event: any) => [event.secrets.HUBSPOT_TOKEN, event.secrets.SLACK_WEBHOOK_URL, event.secrets.HUBSPOT_BASE_URL];\n',
+        `export const t = (event: any) => [${reads.join(', ')}];\n`,
       );
       const tenant = readFileSync(path.join(dir, 'tenant.yaml'), 'utf8')
         .replace('- event_type: user.deleted', '- event_type: user.removed')
@@ -248,6 +253,7 @@ describe('validate: the whole repository', () => {
         'tenant/environments/production.yaml: missing',
         'tenant.yaml: eventStreams[0].subscriptions[2].event_type: "user.removed" is not an event type in the documented list',
         'tenant.yaml: actions[0].dependencies[1]: zod@4.0.0 differs from package-lock.json (4.6.7); pin exactly 4.6.7',
+        'tenant.yaml: actions[0].secrets[1]: SLACK_WEBHOOK_URL is declared but the Action source never reads it',
         'actions/Onboarding Workflow/code.js: missing; run npm run build and commit it',
       ]);
     } finally {
