@@ -65,7 +65,9 @@ export async function resolveTarget(
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('verify')
-    .description('Provision, rename, deactivate and delete test users through SCIM and check Auth0, HubSpot and Slack')
+    .description(
+      'Provision, rename, deactivate and delete test users through SCIM and check Auth0, HubSpot and Slack',
+    )
     .requiredOption('--env <name>', 'environment (tenant/environments/<name>.yaml)')
     .option('--timeout <seconds>', 'how long to wait for each downstream effect', '20')
     .option('--json', 'print the results as JSON')
@@ -73,16 +75,24 @@ async function main(argv: string[]): Promise<number> {
   program.parse(argv);
   const opts = program.opts<{ env: string; timeout: string; json?: boolean }>();
   const timeoutMs = Number(opts.timeout) * 1000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new VerifySetupError(`--timeout must be a positive number of seconds`);
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new VerifySetupError(`--timeout must be a positive number of seconds`);
 
   const target = await resolveTarget(process.cwd(), opts.env, process.env);
   const results = await runVerification(target, {
     timeoutMs,
     tag: runTag(),
-    onStep: opts.json ? undefined : (step) => process.stdout.write(`${step.checks.every((c) => c.status !== 'fail') ? '✓' : '✗'} ${step.flow}: ${step.title}\n`),
+    onStep: opts.json
+      ? undefined
+      : (step) =>
+          process.stdout.write(
+            `${step.checks.every((c) => c.status !== 'fail') ? '✓' : '✗'} ${step.flow}: ${step.title}\n`,
+          ),
   });
   const failed = results.some((r) => r.checks.some((c) => c.status === 'fail'));
-  process.stdout.write(opts.json ? `${JSON.stringify(results, null, 2)}\n` : `\n${renderChecklist(results, opts.env)}\n`);
+  process.stdout.write(
+    opts.json ? `${JSON.stringify(results, null, 2)}\n` : `\n${renderChecklist(results, opts.env)}\n`,
+  );
   return failed ? 1 : 0;
 }
 

@@ -5,13 +5,7 @@
  */
 import type { Idp } from '../../connections/request-fixture';
 import { loadLifecycle } from '../../connections/request-fixture';
-import {
-  auth0Mismatches,
-  buildSteps,
-  contactMismatches,
-  expectedContact,
-  type VerifyStep,
-} from './scenario';
+import { auth0Mismatches, buildSteps, contactMismatches, expectedContact, type VerifyStep } from './scenario';
 
 type FetchLike = typeof fetch;
 
@@ -50,7 +44,11 @@ export interface Flow {
 export const FLOWS: Flow[] = [
   { name: 'Okta (SCIM 2.0)', idp: 'okta' },
   { name: 'Entra ID (its PATCH dialect)', idp: 'entra-id' },
-  { name: 'Entra ID, hard DELETE of an active user', idp: 'entra-id', files: ['02-create-user.json', '09-delete-user.json'] },
+  {
+    name: 'Entra ID, hard DELETE of an active user',
+    idp: 'entra-id',
+    files: ['02-create-user.json', '09-delete-user.json'],
+  },
 ];
 
 interface Poll<T> {
@@ -59,7 +57,10 @@ interface Poll<T> {
   detail?: string;
 }
 
-async function waitFor<T>(timeoutMs: number, probe: () => Promise<Poll<T>>): Promise<Poll<T> & { ms: number }> {
+async function waitFor<T>(
+  timeoutMs: number,
+  probe: () => Promise<Poll<T>>,
+): Promise<Poll<T> & { ms: number }> {
   const started = Date.now();
   let last: Poll<T> = { ok: false, detail: 'not checked' };
   for (;;) {
@@ -103,9 +104,12 @@ export async function runVerification(target: VerifyTarget, options: VerifyOptio
   const hubspotHeaders = { authorization: `Bearer ${target.hubspot.token}` };
 
   const getUser = async (userId: string) => {
-    const response = await target.fetch(`https://${target.auth0.domain}/api/v2/users/${encodeURIComponent(userId)}`, {
-      headers: auth0Headers,
-    });
+    const response = await target.fetch(
+      `https://${target.auth0.domain}/api/v2/users/${encodeURIComponent(userId)}`,
+      {
+        headers: auth0Headers,
+      },
+    );
     return { status: response.status, body: (await readJson(response)) as Record<string, unknown> };
   };
   const getContact = async (userId: string, archived: boolean) => {
@@ -118,7 +122,10 @@ export async function runVerification(target: VerifyTarget, options: VerifyOptio
       `${target.hubspot.baseUrl}/crm/v3/objects/contacts/${encodeURIComponent(userId)}?${query}`,
       { headers: hubspotHeaders },
     );
-    return { status: response.status, body: (await readJson(response)) as { properties?: Record<string, unknown> } };
+    return {
+      status: response.status,
+      body: (await readJson(response)) as { properties?: Record<string, unknown> },
+    };
   };
   const slackMessages = async () => {
     const response = await target.fetch(`${target.slackControlUrl}/__local/messages`);
@@ -142,7 +149,7 @@ export async function runVerification(target: VerifyTarget, options: VerifyOptio
       const path = step.path.includes('{id}')
         ? step.path.replace('{id}', encodeURIComponent(scimId ?? 'missing-id'))
         : step.path;
-      const userName = step.expectedUser?.name ?? step.expectedUser?.given_name ?? '';
+      const userName = step.subject?.name ?? step.subject?.given_name ?? '';
       const slackBefore =
         target.slackControlUrl && step.transition !== 'none' && userName
           ? slackMessagesFor(await slackMessages(), userName)
@@ -165,11 +172,15 @@ export async function runVerification(target: VerifyTarget, options: VerifyOptio
         label: `SCIM ${step.method} ${step.path} → ${response.status}`,
         status: response.status === step.expectStatus ? 'pass' : 'fail',
         ms: Date.now() - started,
-        detail: response.status === step.expectStatus ? undefined : `want ${step.expectStatus}: ${body?.detail ?? ''}`,
+        detail:
+          response.status === step.expectStatus
+            ? undefined
+            : `want ${step.expectStatus}: ${body?.detail ?? ''}`,
       });
-      if (response.status !== step.expectStatus) return { flow: flow.name, title: step.title, request: step.file, checks };
+      if (response.status !== step.expectStatus)
+        return { flow: flow.name, title: step.title, request: step.file, checks };
 
-      const userId = step.auth0User?.user_id ?? step.expectedUser?.user_id ?? (scimId as string);
+      const userId = step.auth0User?.user_id ?? step.subject?.user_id ?? (scimId as string);
 
       // 2. The Auth0 user.
       if (step.auth0User === null) {
@@ -178,7 +189,12 @@ export async function runVerification(target: VerifyTarget, options: VerifyOptio
             const user = await getUser(userId);
             return { ok: user.status === 404, detail: `GET /api/v2/users → ${user.status}` };
           });
-          checks.push({ label: 'Auth0 user is gone', status: probe.ok ? 'pass' : 'fail', ms: probe.ms, detail: probe.ok ? undefined : probe.detail });
+          checks.push({
+            label: 'Auth0 user is gone',
+            status: probe.ok ? 'pass' : 'fail',
+            ms: probe.ms,
+            detail: probe.ok ? undefined : probe.detail,
+          });
         }
       } else if (step.auth0User) {
         const want = step.auth0User;
@@ -189,7 +205,12 @@ export async function runVerification(target: VerifyTarget, options: VerifyOptio
           return { ok: problems.length === 0, detail: problems.join('; ') };
         });
         const label = want.blocked === true ? 'Auth0 user is blocked' : 'Auth0 user matches the IdP';
-        checks.push({ label, status: probe.ok ? 'pass' : 'fail', ms: probe.ms, detail: probe.ok ? undefined : probe.detail });
+        checks.push({
+          label,
+          status: probe.ok ? 'pass' : 'fail',
+          ms: probe.ms,
+          detail: probe.ok ? undefined : probe.detail,
+        });
       }
 
       // 3. HubSpot, written by the Action through the Event Stream.
@@ -197,9 +218,13 @@ export async function runVerification(target: VerifyTarget, options: VerifyOptio
         const active = step.expectedUser !== undefined && step.expectedUser.blocked !== true;
         const probe = await waitFor(options.timeoutMs, async () => {
           const contact = await getContact(userId, false);
-          if (!active) return { ok: contact.status === 404, detail: `live contact still present (${contact.status})` };
+          if (!active)
+            return { ok: contact.status === 404, detail: `live contact still present (${contact.status})` };
           if (contact.status !== 200) return { ok: false, detail: `no live contact (${contact.status})` };
-          const problems = contactMismatches(expectedContact(step.expectedUser!), contact.body.properties ?? {});
+          const problems = contactMismatches(
+            expectedContact(step.expectedUser!),
+            contact.body.properties ?? {},
+          );
           return { ok: problems.length === 0, detail: problems.join('; ') };
         });
         checks.push({
@@ -251,13 +276,17 @@ export function renderChecklist(results: StepResult[], environment: string): str
     const total = step.checks.reduce((sum, c) => sum + c.ms, 0);
     lines.push(`  ${ok ? mark.pass : mark.fail} ${step.title}  (${step.request}, ${total} ms)`);
     for (const check of step.checks) {
-      lines.push(`      ${mark[check.status]} ${check.label}  ${check.ms} ms${check.detail ? `\n          ${check.detail}` : ''}`);
+      lines.push(
+        `      ${mark[check.status]} ${check.label}  ${check.ms} ms${check.detail ? `\n          ${check.detail}` : ''}`,
+      );
     }
   }
   const all = results.flatMap((r) => r.checks);
   const failed = all.filter((c) => c.status === 'fail').length;
   const manual = all.filter((c) => c.status === 'manual').length;
-  lines.push('', `${all.length - failed - manual} passed, ${failed} failed${manual ? `, ${manual} to check by hand` : ''}`);
+  lines.push(
+    '',
+    `${all.length - failed - manual} passed, ${failed} failed${manual ? `, ${manual} to check by hand` : ''}`,
+  );
   return lines.join('\n');
 }
-

@@ -3,7 +3,12 @@
  * (connections/<idp>/requests), personalised for one run, with what must then be true in Auth0,
  * HubSpot and Slack. Pure: no I/O beyond reading the fixtures.
  */
-import { loadLifecycle, type ExpectedAuth0User, type Idp, type LoadedFixture } from '../../connections/request-fixture';
+import {
+  loadLifecycle,
+  type ExpectedAuth0User,
+  type Idp,
+  type LoadedFixture,
+} from '../../connections/request-fixture';
 
 export type Transition = 'onboard' | 'offboard' | 'update' | 'none';
 
@@ -18,8 +23,10 @@ export interface VerifyStep {
   expectStatus: number;
   /** The Auth0 user as it must be after this request: null = must not exist; undefined = not checked. */
   auth0User: ExpectedAuth0User | null | undefined;
-  /** The user's cumulative expected state (for downstream checks). */
+  /** The user's cumulative expected state after this step; undefined once deleted. */
   expectedUser?: ExpectedAuth0User;
+  /** The user this step is about (after it, or just before a delete), for naming in checks. */
+  subject?: ExpectedAuth0User;
   transition: Transition;
 }
 
@@ -35,13 +42,17 @@ export function personalise(fixtures: LoadedFixture[], tag: string): LoadedFixtu
   const create = fixtures.find((f) => f.fixture.method === 'POST');
   const externalId = (create?.fixture.body as { externalId?: string } | undefined)?.externalId;
   let text = JSON.stringify(fixtures);
-  text = text.replace(/([A-Za-z0-9._%-]+)@example\.com/g, (_m, local: string) => `${local}+${tag}@example.com`);
+  text = text.replace(
+    /([A-Za-z0-9._%-]+)@example\.com/g,
+    (_m, local: string) => `${local}+${tag}@example.com`,
+  );
   if (externalId) text = text.split(externalId).join(`${externalId}-${tag}`);
   return JSON.parse(text) as LoadedFixture[];
 }
 
 function titleFor(method: string, transition: Transition, path: string): string {
-  if (method === 'GET') return path.includes('filter') ? 'IdP looks the user up by userName' : 'IdP reads the user';
+  if (method === 'GET')
+    return path.includes('filter') ? 'IdP looks the user up by userName' : 'IdP reads the user';
   if (method === 'DELETE') return 'Hard-delete the user in the IdP';
   if (method === 'POST') return 'Provision a test user';
   if (transition === 'offboard') return 'Unassign (deactivate) the user';
@@ -67,11 +78,11 @@ export function buildSteps(idp: Idp, tag: string, fixtures = loadLifecycle(idp))
     const transition: Transition =
       fixture.expect.event === null
         ? 'none'
-        : !wasActive && isActive
-          ? 'onboard'
-          : wasActive && !isActive
-            ? 'offboard'
-            : 'update';
+        : wasActive === isActive
+          ? 'update'
+          : isActive
+            ? 'onboard'
+            : 'offboard';
     return {
       idp,
       file,
@@ -82,6 +93,7 @@ export function buildSteps(idp: Idp, tag: string, fixtures = loadLifecycle(idp))
       expectStatus: fixture.expect.status,
       auth0User: fixture.expect.auth0User,
       expectedUser: expected,
+      subject: expected ?? before,
       transition,
     };
   });
@@ -108,10 +120,12 @@ export function auth0Mismatches(expected: ExpectedAuth0User, actual: Record<stri
     if (key === 'app_metadata') {
       const got = (actual.app_metadata ?? {}) as Record<string, unknown>;
       for (const [k, v] of Object.entries(want as Record<string, unknown>)) {
-        if (JSON.stringify(got[k]) !== JSON.stringify(v)) problems.push(`app_metadata.${k}: want ${JSON.stringify(v)}, got ${JSON.stringify(got[k])}`);
+        if (JSON.stringify(got[k]) !== JSON.stringify(v))
+          problems.push(`app_metadata.${k}: want ${JSON.stringify(v)}, got ${JSON.stringify(got[k])}`);
       }
     } else if (key === 'blocked') {
-      if ((actual.blocked === true) !== want) problems.push(`blocked: want ${String(want)}, got ${String(actual.blocked ?? false)}`);
+      if ((actual.blocked === true) !== want)
+        problems.push(`blocked: want ${String(want)}, got ${String(actual.blocked ?? false)}`);
     } else if (JSON.stringify(actual[key]) !== JSON.stringify(want)) {
       problems.push(`${key}: want ${JSON.stringify(want)}, got ${JSON.stringify(actual[key])}`);
     }
@@ -120,7 +134,10 @@ export function auth0Mismatches(expected: ExpectedAuth0User, actual: Record<stri
 }
 
 /** The contact properties that differ from the expectation ([] = all match). */
-export function contactMismatches(expected: Record<string, string>, actual: Record<string, unknown>): string[] {
+export function contactMismatches(
+  expected: Record<string, string>,
+  actual: Record<string, unknown>,
+): string[] {
   return Object.entries(expected)
     .filter(([k, v]) => String(actual[k] ?? '') !== v)
     .map(([k, v]) => `${k}: want ${JSON.stringify(v)}, got ${JSON.stringify(actual[k] ?? null)}`);
