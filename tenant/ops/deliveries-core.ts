@@ -89,7 +89,7 @@ export interface ListingContext {
   pages: number;
 }
 
-export function renderTable(rows: DeliveryRow[], ctx: ListingContext, errorWidth = 70): string {
+export function renderTable(rows: DeliveryRow[], ctx: ListingContext, errorWidth = 80): string {
   const out: string[] = [];
   const window = ctx.since ? ` since ${ctx.since}` : '';
   out.push(

@@ -85,30 +85,51 @@ export function rawValueAt(doc: Record<string, unknown>, a: PreservedAddress): u
   return cur;
 }
 
+export interface PreservedDifference {
+  address: string;
+  /** The live value deploy-cli reported (may be a secret: shown only for non-secret keywords). */
+  remote?: string;
+}
+
+const KEYWORD_IN_TEXT = /(##|@@)([A-Z][A-Z0-9_]*)\1/g;
+
 /**
  * With keyword preservation deploy-cli writes '##NAME##' back even where the live value differs,
  * so a plain diff of the export would call that field unchanged. deploy-cli reports each such
- * address; each becomes a field change that names the keyword and never shows a value.
+ * address; each becomes a field change. Live and repo values are shown only when every keyword in
+ * the field is non-secret; otherwise the change names the keyword and shows no value.
  * Action secret values are write-only (never returned): their addresses always "differ" and say
  * nothing; the plan compares them through the deploy marker instead.
  */
 export function withPreservedDifferences(
   plan: Plan,
-  addresses: string[],
+  differences: PreservedDifference[],
   tenantDoc: Record<string, unknown>,
+  keywords: { values: Record<string, string>; secretNames: readonly string[] },
 ): Plan {
   const resources = plan.resources.map((r) => ({ ...r, fields: [...r.fields] }));
-  for (const address of [...new Set(addresses)].sort()) {
-    const a = parseAddress(address);
+  const seen = new Set<string>();
+  for (const d of [...differences].sort((a, b) => a.address.localeCompare(b.address))) {
+    if (seen.has(d.address)) continue;
+    seen.add(d.address);
+    const a = parseAddress(d.address);
     if (!a) continue;
     if (a.type === 'actions' && /^secrets\./.test(a.field)) continue;
     const raw = rawValueAt(tenantDoc, a);
-    const keywords =
-      typeof raw === 'string' ? [...raw.matchAll(/(##|@@)([A-Z][A-Z0-9_]*)\1/g)].map((m) => m[0]) : [];
-    const change: FieldChange = {
-      field: a.field,
-      note: `live value differs from ${keywords.join(', ') || 'the keyword value'} (not shown)`,
-    };
+    const names =
+      typeof raw === 'string' ? [...raw.matchAll(KEYWORD_IN_TEXT)].map((m) => m[2] as string) : [];
+    const placeholders = typeof raw === 'string' ? [...raw.matchAll(KEYWORD_IN_TEXT)].map((m) => m[0]) : [];
+    const secret = !names.length || names.some((n) => keywords.secretNames.includes(n));
+    const label = placeholders.join(', ') || 'the keyword value';
+    const change: FieldChange =
+      secret || d.remote === undefined || typeof raw !== 'string'
+        ? { field: a.field, note: `live value differs from ${label} (not shown: secret)` }
+        : {
+            field: a.field,
+            before: d.remote,
+            after: raw.replace(KEYWORD_IN_TEXT, (_m, _mk, n: string) => keywords.values[n] ?? `##${n}##`),
+            note: `tenant.yaml: ${label}`,
+          };
     let target: ResourceChange | undefined = resources.find((r) => r.type === a.type && r.name === a.name);
     if (!target) {
       target = { type: a.type, name: a.name, action: 'update', fields: [] };

@@ -22,6 +22,7 @@ import {
   renderDrift,
   withPreservedDifferences,
   type DriftFormat,
+  type PreservedDifference,
 } from './drift-core';
 import { REPO_ROOT, configure, fail, redactEnv } from './cli';
 
@@ -61,7 +62,7 @@ function stageLocalConfig(tenantPath: string, doc: Record<string, unknown>, dir:
 }
 
 interface ExportResult {
-  preserved: string[];
+  preserved: PreservedDifference[];
   log: string[];
 }
 
@@ -85,7 +86,7 @@ async function runExport(
   const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
   if (ctx.caFile) env.NODE_EXTRA_CA_CERTS = ctx.caFile;
   const child = spawn(process.execPath, [CHILD], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  const preserved: string[] = [];
+  const preserved: PreservedDifference[] = [];
   const log: string[] = [];
   let failure = '';
   const collectLines = (stream: NodeJS.ReadableStream) => {
@@ -93,8 +94,13 @@ async function runExport(
     const take = (raw: string) => {
       const line = raw.replace(ANSI, '').trimEnd();
       if (!line) return;
-      if (line.startsWith('::preserved-differs ')) preserved.push(line.slice('::preserved-differs '.length));
-      else if (line.startsWith('a0deploy export failed')) failure = line;
+      if (line.startsWith('::preserved-differs ')) {
+        const entry = JSON.parse(line.slice('::preserved-differs '.length)) as Partial<PreservedDifference>;
+        // A warning deploy-cli worded differently cannot be placed: fail rather than hide drift.
+        if (typeof entry.address !== 'string')
+          failure = 'a0deploy export reported a preserved keyword it could not place';
+        else preserved.push({ address: entry.address, remote: entry.remote });
+      } else if (line.startsWith('a0deploy export failed')) failure = line;
       else log.push(ctx.redact(line));
     };
     stream.setEncoding('utf8');
@@ -117,7 +123,7 @@ async function runExport(
     child.on('close', (c) => resolve(c ?? 1));
   });
   clearTimeout(timer);
-  if (code !== 0)
+  if (code !== 0 || failure)
     throw new UserError(ctx.redact(failure || `a0deploy export exited with code ${code}`), [
       failure,
       ...log.slice(-5),
@@ -196,7 +202,10 @@ const program = configure(new Command('drift'))
         missingSecretValues,
         tokenScopes: null,
       });
-      plan = withPreservedDifferences(plan, exported.preserved, ctx.tenantDoc);
+      plan = withPreservedDifferences(plan, exported.preserved, ctx.tenantDoc, {
+        values: ctx.resolved.keywordValues,
+        secretNames: ctx.resolved.secretNames,
+      });
       for (const n of missingSecretValues)
         plan.warnings.push(`${n} is not set: secret values were not compared`);
       const text = renderDrift(

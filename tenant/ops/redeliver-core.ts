@@ -47,22 +47,20 @@ export function renderRedeliverSummary(s: RedeliverSummaryInput): string {
   out.push(
     `${verb} ${n} failed deliver${n === 1 ? 'y' : 'ies'} of stream "${s.stream.name}" (${s.stream.id}) on ${s.environment}:`,
   );
-  const byType = countBy(s.rows.map((r) => r.event_type));
-  out.push(
-    `  by type: ${Object.entries(byType)
-      .map(([t, c]) => `${t} ${c}`)
-      .join(', ')}`,
-  );
-  const users = new Set(s.rows.map((r) => r.user_id).filter(Boolean));
-  out.push(`  users: ${users.size}`);
-  const times = s.rows
-    .map((r) => r.event_time ?? r.last_attempt_at ?? '')
-    .filter(Boolean)
-    .sort();
-  if (times.length) out.push(`  events from ${times[0]} to ${times[times.length - 1]}`);
+  if (n > 1) {
+    const byType = countBy(s.rows.map((r) => r.event_type));
+    const types = Object.entries(byType).map(([t, c]) => `${t} ${c}`);
+    out.push(`  by type: ${types.join(', ')}`);
+    out.push(`  users: ${new Set(s.rows.map((r) => r.user_id).filter(Boolean)).size}`);
+    const times = s.rows.map((r) => r.event_time ?? r.last_attempt_at ?? '').filter(Boolean);
+    times.sort();
+    if (times.length) out.push(`  events from ${times[0]} to ${times[times.length - 1]}`);
+  }
   const shown = s.rows.slice(0, 20);
-  for (const r of shown)
+  for (const r of shown) {
     out.push(`  - ${r.event_id}  ${r.event_type}  ${r.user_id ?? '-'}  (${r.attempts} failed attempts)`);
+    if (n === 1 && r.last_error) out.push(`    last error: ${r.last_error}`);
+  }
   if (n > shown.length)
     out.push(`  … and ${n - shown.length} more (npm run deliveries -- --json lists them all)`);
   if (s.stream.status === 'disabled') {

@@ -133,28 +133,60 @@ describe('drift from an export', () => {
     );
   });
 
-  it('turns preserved-keyword differences into field changes that name the keyword and show no value', () => {
+  it('turns preserved-keyword differences into field changes: values only for non-secret keywords', () => {
+    const keywords = {
+      values: {
+        IDP_SIGN_IN_URL: 'https://idp.example/sso',
+        IDP_SIGNING_CERT: 'CERT',
+        HUBSPOT_TOKEN: 'pat-test-token',
+      },
+      secretNames: ['IDP_SIGNING_CERT', 'HUBSPOT_TOKEN'],
+    };
     const p = withPreservedDifferences(
       plan(exported()),
       [
-        'connections.[name=corporate-idp].options.signingCert',
-        'actions.[name=Onboarding Workflow].secrets.[name=HUBSPOT_TOKEN].value',
-        'not an address',
+        { address: 'connections.[name=corporate-idp].options.signingCert', remote: 'OLD-CERT-VALUE' },
+        {
+          address: 'connections.[name=corporate-idp].options.signInEndpoint',
+          remote: 'https://evil.example/sso',
+        },
+        {
+          address: 'actions.[name=Onboarding Workflow].secrets.[name=HUBSPOT_TOKEN].value',
+          remote: 'undefined',
+        },
+        { address: 'not an address' },
       ],
       tenantDoc,
+      keywords,
     );
     const conn = p.resources.find((r) => r.type === 'connections');
     expect(conn).toMatchObject({
       action: 'update',
       fields: [
-        { field: 'options.signingCert', note: 'live value differs from ##IDP_SIGNING_CERT## (not shown)' },
+        {
+          field: 'options.signInEndpoint',
+          before: 'https://evil.example/sso',
+          after: 'https://idp.example/sso',
+          note: 'tenant.yaml: ##IDP_SIGN_IN_URL##',
+        },
+        {
+          field: 'options.signingCert',
+          note: 'live value differs from ##IDP_SIGNING_CERT## (not shown: secret)',
+        },
       ],
     });
+    // Action secret values are never returned: their "difference" is not drift.
     expect(p.resources.find((r) => r.type === 'actions')?.action).toBe('unchanged');
     expect(driftExitCode(p)).toBe(2);
+    const text = renderDrift(p, { environment: 'staging', domain: 'd' }, 'text');
+    expect(text).toContain(
+      'options.signInEndpoint: "https://evil.example/sso" -> "https://idp.example/sso" (tenant.yaml: ##IDP_SIGN_IN_URL##)',
+    );
+    expect(text).not.toContain('OLD-CERT-VALUE');
+    expect(text).not.toContain('"CERT"');
     const md = renderDrift(p, { environment: 'staging', domain: 'd' }, 'markdown');
     expect(md).toContain('### Auth0 tenant drift: `staging`');
-    expect(md).toContain('live value differs from ##IDP_SIGNING_CERT## (not shown)');
+    expect(md).not.toContain('OLD-CERT-VALUE');
   });
 
   it('parses export addresses', () => {
