@@ -33,7 +33,6 @@ import {
   declaredDependencies,
   loadBundle,
   startDestinations,
-  type Destinations,
 } from './lib/pipeline';
 import { createRandom, type Random } from './lib/random';
 import { median, quantile, round, table } from './lib/stats';
@@ -242,13 +241,14 @@ function overhead(): void {
     passes.push((used.user + used.system) / COUNT);
   }
   events.forEach((e, i) => {
-    const key = e.shape.startsWith('malformed')
-      ? 'malformed'
-      : e.shape.includes('huge')
-        ? 'huge strings'
-        : e.shape === 'test-event' || e.shape === 'unsupported-type'
-          ? 'acknowledged (test / other type)'
-          : 'valid user events';
+    const key =
+      e.shape.startsWith('malformed') || e.shape.startsWith('unusable')
+        ? 'malformed'
+        : e.shape.includes('huge')
+          ? 'huge strings'
+          : e.shape === 'test-event' || e.shape === 'unsupported-type'
+            ? 'acknowledged (test / other type)'
+            : 'valid user events';
     byShape.set(key, [...(byShape.get(key) ?? []), perEvent[i]!]);
   });
   const cpuPerEvent = median(passes);

@@ -145,7 +145,7 @@ export function randomEvent(random: Random): GeneratedEvent {
   };
 }
 
-/** Breaks a valid event the ways a broken producer or proxy could. */
+/** Breaks a valid event the ways a broken producer or proxy could (one mutation is schema-valid but unusable). */
 export function malformedEvent(random: Random): GeneratedEvent {
   const type = random.pick(['user.created', 'user.updated', 'user.deleted'] as const);
   const message = envelope(random, type, schemaUser(random, type));
@@ -167,5 +167,7 @@ export function malformedEvent(random: Random): GeneratedEvent {
     ['message-array', () => [message]],
   ];
   const [shape, mutate] = random.pick(mutations);
-  return { message: mutate(), valid: false, shape: `malformed:${shape}` };
+  // An empty user_id is allowed by the official schema (no minLength) but cannot be correlated.
+  const prefix = shape === 'user-id-empty' ? 'unusable' : 'malformed';
+  return { message: mutate(), valid: false, shape: `${prefix}:${shape}` };
 }

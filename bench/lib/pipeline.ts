@@ -3,6 +3,7 @@
  * the custom properties the deploy creates, read from tenant/environments/local.yaml), and the
  * committed Action bundle loaded the way Auth0 loads it — or the Action's source with small budgets.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -87,20 +88,32 @@ export function sourceHandler(options: HandlerOptions): Handler {
   return createHandler(options) as Handler;
 }
 
-export async function withConsole<T>(
-  sink: Pick<Console, 'log' | 'error'>,
-  run: () => Promise<T>,
-): Promise<T> {
-  const { log, error, info, warn } = console;
-  console.log = sink.log;
-  console.info = sink.log;
-  console.error = sink.error;
-  console.warn = sink.error;
-  try {
-    return await run();
-  } finally {
-    Object.assign(console, { log, error, info, warn });
+type Sink = Pick<Console, 'log' | 'error'>;
+const consoleScope = new AsyncLocalStorage<Sink>();
+let consoleRouted = false;
+
+/**
+ * Runs `run` with console output going to `sink`. The Action's source logs through the global
+ * console, so console is routed once through AsyncLocalStorage: concurrent runs each keep their
+ * own sink, and code outside any run prints normally.
+ */
+export async function withConsole<T>(sink: Sink, run: () => Promise<T>): Promise<T> {
+  if (!consoleRouted) {
+    consoleRouted = true;
+    const original = { log: console.log, info: console.info, warn: console.warn, error: console.error };
+    const route =
+      (fallback: (...args: unknown[]) => void, pick: (s: Sink) => (...args: unknown[]) => void) =>
+      (...args: unknown[]) => {
+        const scoped = consoleScope.getStore();
+        if (scoped) pick(scoped)(...args);
+        else fallback(...args);
+      };
+    console.log = route(original.log, (s) => s.log);
+    console.info = route(original.info, (s) => s.log);
+    console.warn = route(original.warn, (s) => s.error);
+    console.error = route(original.error, (s) => s.error);
   }
+  return consoleScope.run(sink, run);
 }
 
 /** Every HubSpot contact property the Action writes, found by asking it for a fully populated user. */
