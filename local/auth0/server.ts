@@ -189,13 +189,16 @@ function registerControlRoutes(
   router.add('GET', '/__local/health', () =>
     json(200, { ok: true, tenant: tenant.name, domain: tenant.domain }),
   );
+  // ?type=user.created filters; ?since=N returns events after the first N (poll with the last count).
   router.add('GET', '/__local/events', (req) => {
     const type = req.query.get('type');
+    const since = Number(req.query.get('since') ?? 0) || 0;
     return json(
       200,
-      tenant.events.filter((e) => !type || e.type === type),
+      tenant.events.slice(since).filter((e) => !type || e.type === type),
     );
   });
+
   router.add('GET', '/__local/deliveries', () =>
     json(
       200,
