@@ -700,6 +700,35 @@ export function registerManagementRoutes(router: Router, tenant: LocalTenant): v
     action.all_changes_deployed = true;
     return json(202, versionView(version, action));
   });
+  // Roll back: deploy an earlier version again (as a new version number), optionally as the draft too.
+  route('POST', '/actions/actions/{actionId}/versions/{id}/deploy', ['create:actions'], (req) => {
+    const action = tenant.requireAction(req.params.actionId!);
+    const source = action.versions.find((v) => v.id === req.params.id);
+    if (!source) throw new HttpError(404, 'That action version does not exist.', 'action_version_not_found');
+    const body = asRecord(req.body);
+    allowOnly(body, ['update_draft']);
+    const time = now();
+    for (const v of action.versions) v.deployed = false;
+    const version: ActionVersion = {
+      ...structuredClone(source),
+      id: newUuid(),
+      number: action.versions.length + 1,
+      deployed: true,
+      created_at: time,
+      updated_at: time,
+    };
+    action.versions.push(version);
+    action.deployed_version_id = version.id;
+    if (body.update_draft === true) {
+      action.code = version.code;
+      action.dependencies = structuredClone(version.dependencies);
+      action.runtime = version.runtime;
+      action.secrets = structuredClone(version.secrets);
+      action.updated_at = time;
+    }
+    action.all_changes_deployed = action.code === version.code;
+    return json(202, versionView(version, action));
+  });
   route('GET', '/actions/actions/{actionId}/versions', ['read:actions'], (req) => {
     const action = tenant.requireAction(req.params.actionId!);
     const perPage = Math.min(queryInt(req.query, 'per_page') ?? 20, 100);

@@ -410,6 +410,23 @@ describe('local Auth0 tenant: OAuth and Management API', () => {
       const one = await t.api('GET', `/actions/actions/${id}/versions/${versions.body.versions[1].id}`);
       expectValid(responseValidator('get', '/actions/actions/{actionId}/versions/{id}'), one.body);
 
+      const rollback = await send(
+        t,
+        'POST',
+        '/actions/actions/{actionId}/versions/{id}/deploy',
+        `/actions/actions/${id}/versions/${versions.body.versions[1].id}/deploy`,
+        {
+          update_draft: false,
+        },
+      );
+      expect(rollback.status).toBe(202);
+      expectValid(
+        responseValidator('post', '/actions/actions/{actionId}/versions/{id}/deploy'),
+        rollback.body,
+      );
+      expect(rollback.body).toMatchObject({ number: 3, deployed: true, code: body.code });
+      expect(t.auth0.tenant.deployedVersion(action)?.code).toBe(body.code);
+
       const list = await t.api('GET', '/actions/actions?actionName=Schema%20Action&page=0&per_page=100');
       expectValid(responseValidator('get', '/actions/actions'), list.body);
       expect(list.body).toMatchObject({ total: 1, page: 0, per_page: 100 });
