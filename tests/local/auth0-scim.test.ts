@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { getScimValue } from '../../local/auth0/scim-mapping';
-import { expectValid, schemaValidator } from '../support/openapi';
+import { expectValid, responseValidator, schemaValidator } from '../support/openapi';
 import { createCorporateIdp, startTestTenant, type TestTenant } from '../support/local-auth0';
 
 const tenantYaml = YAML.parse(fs.readFileSync(path.join(__dirname, '../../tenant.yaml'), 'utf8')) as {
@@ -168,6 +168,13 @@ describe('local Auth0 tenant: inbound SCIM and user events', () => {
       });
       const api = await t.api('GET', `/users/${encodeURIComponent(id)}`);
       expect(api.body.user_id).toBe(id);
+      expectValid(responseValidator('get', '/users/{id}'), api.body);
+      const list = await t.api(
+        'GET',
+        `/users?q=${encodeURIComponent(`email:"jane.doe@example.com"`)}&include_totals=true`,
+      );
+      expectValid(responseValidator('get', '/users'), list.body);
+      expect(list.body).toMatchObject({ total: 1, users: [expect.objectContaining({ user_id: id })] });
 
       const event = lastEvent('user.created');
       expectValid(schemaValidator('EventStreamCloudEventUserCreatedCloudEvent'), event);
