@@ -18,12 +18,16 @@ const program = new Command('deploy')
   )
   .option('--allow-local-production', 'deploy to production from outside CI (normally refused)')
   .option('--tenant-file <path>', 'tenant.yaml to deploy, relative to the repository root', 'tenant.yaml')
+  .option('--skip-validate', 'skip the offline checks (tests of single guards; CI never skips them)')
+  .option('--skip-build', 'skip npm run build (the committed bundle is deployed as is)')
   .action(
     async (opts: {
       env: string;
       allowDelete?: boolean;
       allowLocalProduction?: boolean;
       tenantFile: string;
+      skipValidate?: boolean;
+      skipBuild?: boolean;
     }) => {
       const started = Date.now();
       const result = await runDeploy({
@@ -33,6 +37,8 @@ const program = new Command('deploy')
         tenantFile: opts.tenantFile,
         allowDelete: opts.allowDelete,
         allowLocalProduction: opts.allowLocalProduction,
+        skipValidate: opts.skipValidate,
+        skipBuild: opts.skipBuild,
         log: (l) => console.log(redactEnv(l)),
       });
       console.log(redactEnv(renderDeploySummary(result, opts.env, Date.now() - started)));

@@ -103,10 +103,10 @@ async function loadContext(opts: CommonOptions, startStack: boolean): Promise<Co
 }
 
 function keywordUses(root: string, tenantFile: string): ReturnType<typeof findKeywords> {
-  const text = readFileSync(path.join(root, tenantFile), 'utf8');
+  const text = readFileSync(path.resolve(root, tenantFile), 'utf8');
   const uses = findKeywords(text, tenantFile);
   const doc = readTenantYaml(root, tenantFile) as { actions?: Array<{ code?: string }> };
-  const baseDir = path.dirname(path.join(root, tenantFile));
+  const baseDir = path.dirname(path.resolve(root, tenantFile));
   for (const a of doc.actions ?? []) {
     if (!a.code) continue;
     const file = path.join(baseDir, a.code);
@@ -157,7 +157,7 @@ async function computeLivePlan(
 
   const desired = await loadDesired(
     ctx.tenantDoc,
-    path.dirname(path.join(opts.root, ctx.tenantFile)),
+    path.dirname(path.resolve(opts.root, ctx.tenantFile)),
     resolved.keywordValues,
     env.AUTH0_INCLUDED_ONLY,
   );

@@ -371,7 +371,7 @@ export async function runValidate(opts: ValidateOptions): Promise<{ problems: st
   const tenantFile = opts.tenantFile ?? 'tenant.yaml';
   const problems: string[] = [];
   const checked: string[] = [];
-  const tenantText = readFileSync(path.join(root, tenantFile), 'utf8');
+  const tenantText = readFileSync(path.resolve(root, tenantFile), 'utf8');
   let doc: TenantDoc = {};
   try {
     doc = (parseYaml(withPlaceholdersFilled(tenantText)) ?? {}) as TenantDoc;
@@ -412,7 +412,7 @@ export async function runValidate(opts: ValidateOptions): Promise<{ problems: st
   checked.push('event.secrets read by the source vs declared');
 
   const uses = [...findKeywords(tenantText, tenantFile)];
-  const baseDir = path.dirname(path.join(root, tenantFile));
+  const baseDir = path.dirname(path.resolve(root, tenantFile));
   for (const a of doc.actions ?? []) {
     const codeFile = a.code ? path.join(baseDir, a.code) : undefined;
     if (codeFile && existsSync(codeFile))
