@@ -42,6 +42,7 @@ import {
   type Handler,
 } from './lib/pipeline';
 import { createRandom, type Random } from './lib/random';
+import { deploy, oktaCreateUser, scimClient, startTenant, type TenantBench } from './lib/tenant';
 import { median, quantile, round, table } from './lib/stats';
 
 const args = process.argv.slice(2);
@@ -355,7 +356,7 @@ function overhead(): void {
 
 // ---- burst --------------------------------------------------------------------------------------
 
-async function burst(): Promise<void> {
+async function burstDirect(reason: string): Promise<void> {
   const USERS = QUICK ? 200 : 1000;
   const MAX = 100; // TEN_SECONDLY_ROLLING: 100 requests per rolling window (private app, Free/Starter)
   const TARGET_FLOOR_S = QUICK ? 8 : 45;
@@ -403,7 +404,7 @@ async function burst(): Promise<void> {
   });
   const path =
     'direct: user.created events fed to the Action (createHandler, production options on the scaled clock) with ' +
-    "Auth0's retry schedule scaled; the local tenant's SCIM path is not used";
+    `Auth0's retry schedule scaled; the local tenant's SCIM path is not used because ${reason}`;
   try {
     const started = performance.now();
     const messages = Array.from({ length: USERS }, (_, i) => employeeEvent(random, i));
@@ -467,7 +468,7 @@ async function burst(): Promise<void> {
       `## Burst: ${USERS} user.created, HubSpot TEN_SECONDLY_ROLLING ${MAX}/${windowMs} ms (real 100/10 s, x${round(1 / scale, 2)}), concurrency ${concurrency}`,
       '',
     ]);
-    rows.push(['path', 'direct', 'events straight into the Action; local tenant (SCIM) not used']);
+    rows.push(['path', 'direct', `events straight into the Action; SCIM not used: ${reason}`]);
     rows.push([
       'clock',
       `x${round(1 / scale, 2)}`,
@@ -504,20 +505,210 @@ async function burst(): Promise<void> {
   }
 }
 
-// ---- deploy -------------------------------------------------------------------------------------
+// ---- local tenant: deploy, then the burst through SCIM ----------------------------------------
 
-function deploy(): void {
-  const cli = path.join(ROOT, 'tenant/cli/deploy.ts');
-  const stack = path.join(ROOT, 'local/stack.ts');
-  const reason = !fs.existsSync(cli)
-    ? 'tenant/cli/deploy.ts is not in the repository'
-    : !fs.existsSync(stack)
-      ? 'the local tenant (local/stack.ts) has not landed'
-      : undefined;
-  if (reason) {
+function tenantUnavailable(): string | undefined {
+  if (!fs.existsSync(path.join(ROOT, 'tenant/cli/deploy.ts')))
+    return 'tenant/cli/deploy.ts is not in the repository';
+  if (!fs.existsSync(path.join(ROOT, 'local/stack.ts')))
+    return 'the local tenant (local/stack.ts) has not landed';
+  return undefined;
+}
+
+async function deploySection(t: TenantBench): Promise<boolean> {
+  const hubspot = t.stack.destinations!.hubspot!;
+  const first = await deploy(t);
+  if (first.status !== 0) {
+    const reason = `first deploy failed (exit ${first.status}): ${(first.stderr || first.stdout).trim().split('\n').slice(-3).join(' / ')}`;
     results.deploy = { measured: false, reason };
     rows.push(['## Deploy', '']);
-    rows.push(['first deploy / no-op deploy', 'not measured', reason]);
+    rows.push(['first deploy', 'failed', reason]);
+    return false;
+  }
+  const firstMutations = t.stack.auth0.tenant.mutations().length;
+  const firstHubspotWrites = hubspot.requests().filter((r) => r.method !== 'GET').length;
+  t.stack.auth0.tenant.resetMutations();
+  hubspot.clearRequests();
+  const noop = await deploy(t);
+  const mutations = t.stack.auth0.tenant.mutations();
+  const hubspotWrites = hubspot.requests().filter((r) => r.method !== 'GET');
+  results.deploy = {
+    measured: true,
+    command: 'npm run deploy -- --env local (real a0deploy, child process)',
+    firstMs: first.ms,
+    firstMutatingCalls: firstMutations,
+    firstHubspotWrites,
+    noopMs: noop.ms,
+    noopStatus: noop.status,
+    noopMutatingCalls: mutations.length,
+    noopMutations: mutations,
+    noopHubspotWrites: hubspotWrites.map((r) => `${r.method} ${r.path}`),
+    noopTail: noop.stdout.trim().split('\n').slice(-6),
+  };
+  rows.push([
+    '## Deploy: tenant.yaml to the local tenant with `npm run deploy -- --env local` (real a0deploy)',
+    '',
+  ]);
+  rows.push([
+    'first deploy',
+    `${round(first.ms / 1000, 1)} s`,
+    `${firstMutations} Management API writes, ${firstHubspotWrites} HubSpot writes`,
+  ]);
+  rows.push([
+    'no-op deploy',
+    `${round(noop.ms / 1000, 1)} s`,
+    noop.status === 0 ? 'exit 0' : `exit ${noop.status}`,
+  ]);
+  rows.push([
+    'no-op deploy: mutating calls',
+    String(mutations.length + hubspotWrites.length),
+    `goal 0 (${mutations.length} Management API, ${hubspotWrites.length} HubSpot)`,
+  ]);
+  return true;
+}
+
+async function burstScim(t: TenantBench): Promise<void> {
+  const USERS = QUICK ? 200 : 1000;
+  const MAX = 100;
+  const TARGET_FLOOR_S = QUICK ? 8 : 45;
+  const PER_CREATE = 3; // measured in the fan-out and direct runs: GET live, GET archived, batch upsert
+  const callsNeeded = PER_CREATE * USERS;
+  const windowMs = Math.round((TARGET_FLOOR_S * 1000 * MAX) / callsNeeded);
+  const floorS = callsNeeded / (MAX / (windowMs / 1000));
+  const hubspot = t.stack.destinations!.hubspot!;
+  const tenant = t.stack.auth0.tenant;
+  const concurrency = 4;
+  // Real clock everywhere (Auth0's 1/2/4 s retries, the deployed Action's own timings); only the
+  // rate window is shorter, as if HubSpot granted a 6-7x higher limit.
+  tenant.delivery.configure({ timeScale: 1, concurrency });
+  hubspot.clearRequests();
+  const contactsBefore = hubspot.contacts().length;
+  hubspot.setRateLimit({ max: MAX, windowMs });
+  const post = scimClient(t);
+  const tag = Date.now().toString(36);
+  const deliveriesBefore = new Set(tenant.deliveries().map((r) => r.id));
+
+  const started = performance.now();
+  const statuses = new Map<number, number>();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < USERS; i = next++) {
+        const { status } = await post(oktaCreateUser(i, tag));
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      }
+    }),
+  );
+  const provisionedS = (performance.now() - started) / 1000;
+  await t.stack.drain();
+  const firstPassS = (performance.now() - started) / 1000;
+  const ours = () => tenant.deliveries().filter((r) => !deliveriesBefore.has(r.id));
+  const failed = () => ours().filter((r) => r.status === 'failed');
+  const deadAfterFirstPass = failed().length;
+  let rounds = 0;
+  while (failed().length > 0 && rounds < 5) {
+    rounds++;
+    // An operator redelivers once the outage is over: after the Action's breaker cool-off.
+    await new Promise((resolve) => setTimeout(resolve, DEFAULT_OPTIONS.breakerCooldownMs + windowMs));
+    for (const record of failed()) tenant.delivery.redeliver(record);
+    await t.stack.drain();
+  }
+  const totalS = (performance.now() - started) / 1000;
+  hubspot.setRateLimit(false);
+
+  const live = hubspot.contacts();
+  const byUser = new Map<string, number>();
+  for (const c of live) {
+    const id = String(c.properties.auth0_user_id ?? '');
+    if (id.includes(tag)) byUser.set(id, (byUser.get(id) ?? 0) + 1);
+  }
+  const created = [...byUser.values()].reduce((a, b) => a + b, 0);
+  const duplicates = [...byUser.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
+  const served = hubspot.requests();
+  const limited = served.filter((r) => r.status === 429).length;
+  const deliveries = ours();
+  const executions = deliveries.reduce((sum, r) => sum + r.attempts.length, 0);
+  results.burst = {
+    path: 'SCIM: Okta-style POST /Users to the local tenant -> user.created -> Auth0 delivery -> the deployed Action',
+    users: USERS,
+    scimStatuses: Object.fromEntries(statuses),
+    rateLimit: { policy: 'TEN_SECONDLY_ROLLING', max: MAX, windowMs, ofRealWindow: windowMs / 10_000 },
+    clock: 'real: Auth0 retries 1/2/4 s, the deployed Action with production timings',
+    concurrency,
+    requestsPerCreate: PER_CREATE,
+    callsNeeded,
+    floorS,
+    provisionedS,
+    firstPassS,
+    totalS,
+    ratioToFloor: totalS / floorS,
+    contactsCreated: created,
+    contactsBefore,
+    duplicates,
+    deliveries: deliveries.length,
+    deadLetteredAfterFirstPass: deadAfterFirstPass,
+    redeliveryRounds: rounds,
+    deadLetteredAfterRedelivery: failed().length,
+    executions,
+    hubspotRequests: served.length,
+    hubspot429: limited,
+  };
+  rows.push([
+    `## Burst: ${USERS} users through SCIM, HubSpot TEN_SECONDLY_ROLLING ${MAX}/${windowMs} ms (real 100/10 s), delivery concurrency ${concurrency}`,
+    '',
+  ]);
+  rows.push(['path', 'SCIM', 'Okta-style POST /Users -> Auth0 delivery -> deployed Action (real clock)']);
+  rows.push([
+    'rate-limit floor',
+    `${round(floorS, 1)} s`,
+    `${callsNeeded} calls needed (${PER_CREATE} per create) / ${round(MAX / (windowMs / 1000), 1)} per s`,
+  ]);
+  rows.push([
+    'SCIM provisioning done',
+    `${round(provisionedS, 1)} s`,
+    `statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+  ]);
+  rows.push([
+    'total time (incl. redelivery)',
+    `${round(totalS, 1)} s`,
+    `${round(totalS / floorS, 2)}x floor; first pass ${round(firstPassS, 1)} s`,
+  ]);
+  rows.push(['contacts created', String(created), created === USERS ? `= ${USERS}` : `expected ${USERS}`]);
+  rows.push(['duplicates', String(duplicates)]);
+  rows.push(['dead-lettered after first pass', String(deadAfterFirstPass)]);
+  rows.push([
+    `dead-lettered after redelivery (${rounds} round${rounds === 1 ? '' : 's'})`,
+    String(failed().length),
+  ]);
+  rows.push(['HubSpot requests / 429s', `${served.length} / ${limited}`]);
+  rows.push(['deliveries / executions', `${deliveries.length} / ${executions}`]);
+}
+
+async function tenantSections(): Promise<void> {
+  const unavailable = tenantUnavailable();
+  if (unavailable) {
+    if (ONLY.has('deploy')) {
+      results.deploy = { measured: false, reason: unavailable };
+      rows.push(['## Deploy', '']);
+      rows.push(['first deploy / no-op deploy', 'not measured', unavailable]);
+    }
+    if (ONLY.has('burst')) await burstDirect(unavailable);
+    return;
+  }
+  const t = await startTenant();
+  try {
+    // The burst needs the deployed Action, so it runs after the deploy even when only --only burst.
+    const deployed = await deploySection(t);
+    if (!ONLY.has('deploy')) {
+      rows.splice(rows.findIndex((r) => r[0].startsWith('## Deploy')));
+      delete results.deploy;
+    }
+    if (ONLY.has('burst')) {
+      if (deployed) await burstScim(t);
+      else await burstDirect('the deploy to the local tenant failed');
+    }
+  } finally {
+    await t.stop();
   }
 }
 
@@ -544,8 +735,7 @@ async function main() {
   const started = performance.now();
   if (ONLY.has('fanout')) await fanout();
   if (ONLY.has('overhead')) overhead();
-  if (ONLY.has('burst')) await burst();
-  if (ONLY.has('deploy')) deploy();
+  if (ONLY.has('burst') || ONLY.has('deploy')) await tenantSections();
   const info = machine();
   const output = {
     generatedAt: new Date().toISOString(),
