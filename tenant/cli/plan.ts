@@ -18,6 +18,7 @@ const program = new Command('plan')
     '--allow-delete',
     'plan as a deploy with deletes allowed would run (default: AUTH0_ALLOW_DELETE, else false)',
   )
+  .option('--a0deploy-dry-run', "also show auth0-deploy-cli's own dry run of what a deploy would import")
   .option('--tenant-file <path>', 'tenant.yaml to plan, relative to the repository root', 'tenant.yaml')
   .action(
     async (opts: {
@@ -26,6 +27,7 @@ const program = new Command('plan')
       out?: string;
       allowDelete?: boolean;
       tenantFile: string;
+      a0deployDryRun?: boolean;
     }) => {
       if (!['text', 'markdown'].includes(opts.format))
         throw new Error(`--format must be text or markdown, not "${opts.format}"`);
@@ -35,9 +37,14 @@ const program = new Command('plan')
         processEnv: process.env,
         tenantFile: opts.tenantFile,
         allowDelete: opts.allowDelete,
+        deployCliDryRun: opts.a0deployDryRun,
         log: (l) => console.error(l),
       });
-      const ctx = { environment: opts.env, domain: result.ctx.resolved.domain };
+      const ctx = {
+        environment: opts.env,
+        domain: result.ctx.resolved.domain,
+        deployCliDryRun: result.deployCliDryRun,
+      };
       const text = result.ctx.redact(
         opts.format === 'markdown' ? renderMarkdown(result.plan, ctx) : renderText(result.plan, ctx),
       );

@@ -39,14 +39,14 @@ function counts(plan: Plan): string {
   return parts.join(', ');
 }
 
+/** A SCIM mapping change as "+ added" / "- removed" entries, or null for other fields. */
+function mappingEntries(f: FieldChange): string[] | null {
+  if (f.field !== 'scim_configuration.mapping' || !Array.isArray(f.before) || !Array.isArray(f.after))
+    return null;
+  return [...(f.after as string[]).map((m) => `+ ${m}`), ...(f.before as string[]).map((m) => `- ${m}`)];
+}
+
 function fieldLine(f: FieldChange, arrow = '->'): string {
-  if (f.field === 'scim_configuration.mapping' && Array.isArray(f.before) && Array.isArray(f.after)) {
-    const parts = [
-      ...(f.after as string[]).map((m) => `+ ${m}`),
-      ...(f.before as string[]).map((m) => `- ${m}`),
-    ];
-    return `${f.field}${f.note ? ` (${f.note})` : ''}: ${parts.join('; ') || 'unchanged'}`;
-  }
   if (f.diff !== undefined) return `${f.field}: changed (diff below)`;
   if (f.before === undefined && f.after === undefined) return `${f.field}: ${f.note ?? ''}`;
   const change = f.before === undefined ? show(f.after) : `${show(f.before)} ${arrow} ${show(f.after)}`;
@@ -63,12 +63,19 @@ export function renderText(plan: Plan, ctx: RenderContext): string {
     }
     out.push(`  ${SYMBOL[r.action]} ${TYPE_LABEL[r.type]} "${r.name}" (${r.action})`);
     for (const f of r.fields) {
+      const entries = mappingEntries(f);
+      if (entries) {
+        out.push(`      ${f.field}${f.note ? ` (${f.note})` : ''}:`, ...entries.map((e) => `        ${e}`));
+        continue;
+      }
       out.push(`      ${fieldLine(f)}`);
       if (f.diff) out.push(...f.diff.split('\n').map((l) => `        ${l}`));
     }
   }
   for (const w of plan.warnings) out.push(`warning: ${w}`);
   for (const e of plan.errors) out.push(`error: ${e}`);
+  if (ctx.deployCliDryRun)
+    out.push('', 'auth0-deploy-cli dry run:', ...ctx.deployCliDryRun.split('\n').map((l) => `  ${l}`));
   return out.join('\n');
 }
 
@@ -106,8 +113,10 @@ export function renderMarkdown(plan: Plan, ctx: RenderContext): string {
       const rows = r.fields.length ? r.fields : [{ field: '', note: r.action } as FieldChange];
       rows.forEach((f, i) => {
         const head = i === 0 ? `${SYMBOL[r.action]} | ${TYPE_LABEL[r.type]} **${mdEscape(r.name)}**` : ' | ';
-        const change =
-          f.diff !== undefined
+        const entries = mappingEntries(f);
+        const change = entries
+          ? entries.map(mdEscape).join('<br>')
+          : f.diff !== undefined
             ? 'see diff below'
             : mdEscape(fieldLine(f, '→').slice(f.field.length + 2) || r.action);
         out.push(`| ${head} | ${mdEscape(f.field)} | ${change} |`);

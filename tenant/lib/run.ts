@@ -192,15 +192,68 @@ async function computeLivePlan(
   return { plan, desired, live, ctx, token, allowDelete };
 }
 
-export interface PlanOptions extends CommonOptions {
-  allowDelete?: boolean;
+/**
+ * Runs the real a0deploy on what the plan selected: an import, or (dryRun) deploy-cli's own
+ * preview of the same input. Output lines go through `log`, redacted.
+ */
+async function importSelection(
+  opts: CommonOptions,
+  result: PlanResult,
+  selection: ReturnType<typeof selectForImport>,
+  allowDelete: boolean,
+  dryRun: boolean,
+): Promise<Summary> {
+  const { ctx } = result;
+  const actions = result.desired.actions ?? [];
+  const secretValues = Object.fromEntries(
+    actions.flatMap((a) => (a.secrets ?? []).map((s) => [s.name, s.value ?? ''])),
+  );
+  const marker = makeMarker(secretValues, Object.keys(secretValues));
+  const { dir, inputFile } = writeImportDir(opts.root, ctx.tenantFile, selection, marker);
+  try {
+    const config: A0deployConfig = {
+      AUTH0_DOMAIN: ctx.resolved.domain,
+      AUTH0_ACCESS_TOKEN: result.token,
+      AUTH0_KEYWORD_REPLACE_MAPPINGS: ctx.resolved.keywordValues,
+      AUTH0_INCLUDED_ONLY: selection.types,
+      AUTH0_ALLOW_DELETE: allowDelete,
+      ...(dryRun ? { AUTH0_DRY_RUN: 'preview' as const } : {}),
+    };
+    const connectionNames = (result.desired.connections ?? []).map((c) => c.name);
+    if (connectionNames.length) config.AUTH0_INCLUDED_CONNECTIONS = connectionNames;
+    return await runA0deploy({
+      inputFile,
+      config,
+      caFile: ctx.caFile,
+      onLine: (l) => opts.log(ctx.redact(l)),
+    }).catch((err: Error) => {
+      throw new UserError(ctx.redact(err.message));
+    });
+  } finally {
+    removeDir(dir);
+  }
 }
 
-export async function runPlan(opts: PlanOptions): Promise<PlanResult> {
+export interface PlanOptions extends CommonOptions {
+  allowDelete?: boolean;
+  /** Also run deploy-cli's own dry run on what a deploy would import. */
+  deployCliDryRun?: boolean;
+}
+
+export async function runPlan(opts: PlanOptions): Promise<PlanResult & { deployCliDryRun?: string }> {
   const ctx = await loadContext(opts, false);
   const allow = parseAllowDelete(opts.processEnv.AUTH0_ALLOW_DELETE, opts.allowDelete);
   if ('problem' in allow) throw new UserError(allow.problem);
-  return computeLivePlan(opts, ctx, false, allow.value);
+  const result = await computeLivePlan(opts, ctx, false, allow.value);
+  if (!opts.deployCliDryRun || result.plan.errors.length) return result;
+  const selection = selectForImport(ctx.tenantDoc, result.plan, allow.value, ctx.env.AUTH0_INCLUDED_ONLY);
+  if (!selection.types.length)
+    return { ...result, deployCliDryRun: 'Nothing to import: a deploy would not run a0deploy.' };
+  // Keep deploy-cli's report (from its title on), not its spinner frames.
+  const lines: string[] = [];
+  await importSelection({ ...opts, log: (l) => lines.push(l) }, result, selection, allow.value, true);
+  const start = lines.findIndex((l) => l.includes('Dry Run Preview'));
+  return { ...result, deployCliDryRun: (start === -1 ? lines : lines.slice(start)).join('\n') };
 }
 
 export interface DeployOptions extends CommonOptions {
@@ -263,40 +316,14 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
   const selection = selectForImport(ctx.tenantDoc, plan, allow.value, ctx.env.AUTH0_INCLUDED_ONLY);
   let summary: Summary | null = null;
   if (selection.types.length) {
-    const actionSecretNames = (result.desired.actions ?? []).flatMap((a) =>
-      (a.secrets ?? []).map((s) => s.name),
-    );
-    const secretValues = Object.fromEntries(
-      (result.desired.actions ?? []).flatMap((a) => (a.secrets ?? []).map((s) => [s.name, s.value ?? ''])),
-    );
-    const { dir, inputFile } = writeImportDir(
-      opts.root,
-      ctx.tenantFile,
+    opts.log(`a0deploy: importing ${selection.types.join(', ')}`);
+    summary = await importSelection(
+      { ...opts, log: (l) => opts.log(`  a0deploy | ${l}`) },
+      result,
       selection,
-      makeMarker(secretValues, actionSecretNames),
+      allow.value,
+      false,
     );
-    try {
-      const config: A0deployConfig = {
-        AUTH0_DOMAIN: ctx.resolved.domain,
-        AUTH0_ACCESS_TOKEN: result.token,
-        AUTH0_KEYWORD_REPLACE_MAPPINGS: ctx.resolved.keywordValues,
-        AUTH0_INCLUDED_ONLY: selection.types,
-        AUTH0_ALLOW_DELETE: allow.value,
-      };
-      const connectionNames = (result.desired.connections ?? []).map((c) => c.name);
-      if (connectionNames.length) config.AUTH0_INCLUDED_CONNECTIONS = connectionNames;
-      opts.log(`a0deploy: importing ${selection.types.join(', ')}`);
-      summary = await runA0deploy({
-        inputFile,
-        config,
-        caFile: ctx.caFile,
-        onLine: (l) => opts.log(`  a0deploy | ${ctx.redact(l)}`),
-      }).catch((err: Error) => {
-        throw new UserError(ctx.redact(err.message));
-      });
-    } finally {
-      removeDir(dir);
-    }
     // a0deploy skips some things with only a warning; a second read proves the tenant now matches.
     const after = await computeLivePlan(opts, ctx, true, allow.value);
     const left = after.plan.resources.filter(

@@ -169,8 +169,13 @@ describe('deploy and plan against the local tenant (real a0deploy)', () => {
 
   it('an edited tenant.yaml: plan exits 2 with the field; deploy sends only that stream (no Action call)', async () => {
     const file = tenantCopy('no-deleted', (t) => t.replace(/\n\s+- event_type: user\.deleted/, ''));
-    const plan = await cli('plan', ['--env', 'local', '--tenant-file', file]);
+    const plan = await cli('plan', ['--env', 'local', '--tenant-file', file, '--a0deploy-dry-run']);
     expect(plan.code).toBe(2);
+    // deploy-cli's own dry run of exactly what the deploy will import: the stream, nothing else.
+    expect(plan.stdout).toMatch(
+      /auth0-deploy-cli dry run:\n[\s\S]*│ EventStreams +│ UPDATE +│ Onboarding Workflow +│/,
+    );
+    expect(plan.stdout).not.toMatch(/│ Actions /);
     expect(plan.stdout).toContain(
       '  ~ event stream "Onboarding Workflow" (update)\n      subscriptions: ["user.created","user.deleted","user.updated"] -> ["user.created","user.updated"]',
     );

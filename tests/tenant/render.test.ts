@@ -119,6 +119,39 @@ describe('Markdown renderer (pull-request comment)', () => {
   });
 });
 
+describe('SCIM mapping and the a0deploy dry run', () => {
+  function mappingPlan() {
+    const live = liveInSync();
+    live.connections[0]!.scim_configuration!.mapping = [
+      { auth0: 'blocked', scim: 'active' },
+      { auth0: 'nickname', scim: 'nickName' },
+    ];
+    return computePlan({ desired: desired(), live, allowDelete: false, tokenScopes: ALL_SCOPES });
+  }
+
+  it('text: one mapping entry per line, + added, - removed', () => {
+    expect(renderText(mappingPlan(), ctx)).toContain(
+      '      scim_configuration.mapping:\n        + email <- emails[type eq "work"].value\n        - nickname <- nickName',
+    );
+  });
+
+  it('Markdown: entries in one cell, separated by <br>, escaped', () => {
+    expect(renderMarkdown(mappingPlan(), ctx)).toContain(
+      '| scim_configuration.mapping | + email &lt;- emails[type eq "work"].value<br>- nickname &lt;- nickName |',
+    );
+  });
+
+  it("shows deploy-cli's own dry run when given, collapsed in Markdown", () => {
+    const dry = 'Auth0 Deploy CLI - Dry Run Preview\n│ Connections │ UPDATE │ corporate-idp │';
+    expect(renderText(mappingPlan(), { ...ctx, deployCliDryRun: dry })).toContain(
+      'auth0-deploy-cli dry run:\n  Auth0 Deploy CLI - Dry Run Preview',
+    );
+    expect(renderMarkdown(mappingPlan(), { ...ctx, deployCliDryRun: dry })).toContain(
+      '<details><summary>auth0-deploy-cli dry run</summary>\n\n```text\nAuth0 Deploy CLI - Dry Run Preview',
+    );
+  });
+});
+
 describe('deploy summary', () => {
   it('a no-op deploy says a0deploy did not run', () => {
     const plan = computePlan({
