@@ -3,9 +3,11 @@
  * tooling (tenant/lib): the zod environment loader, the local stack's state file, the client
  * credentials exchange and the CA-aware fetch, so `--env local` needs no NODE_EXTRA_CA_CERTS.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ManagementClient } from 'auth0';
+import { parse as parseYaml } from 'yaml';
 import {
-  isOmitted,
   type Environment,
   type ResolvedEnvironment,
   loadEnvironment,
@@ -15,9 +17,7 @@ import {
 import { redact } from '../lib/keywords';
 import { type FetchLike, fetchWithCa, getAccessToken, managementClient } from '../lib/live';
 import { readStackState, stackIsRunning } from '../lib/localStack';
-import { readTenantYaml } from '../lib/deployCli';
-import { effectiveTenantDoc } from '../lib/tenantConfig';
-import { UserError } from '../lib/run';
+import { UserError } from './cli';
 import { describeApiError } from './api-errors';
 
 export { UserError, describeApiError };
@@ -32,6 +32,7 @@ export interface OpsContext {
   client: ManagementClient;
   /** Management API access token (never printed). */
   token: string;
+  /** tenant.yaml as written (keywords unreplaced). */
   tenantDoc: Record<string, unknown>;
   /** Replaces every secret value (keywords and credentials) in a text about to be printed. */
   redact: (text: string) => string;
@@ -42,6 +43,14 @@ export interface OpenOptions {
   envName: string;
   processEnv: Record<string, string | undefined>;
   tenantFile?: string;
+}
+
+/** tenant.yaml as written (keywords unreplaced, nothing omitted). */
+function readTenantDoc(file: string): Record<string, unknown> {
+  const parsed = parseYaml(readFileSync(file, 'utf8')) as unknown;
+  if (!parsed || typeof parsed !== 'object')
+    throw new Error(`${path.basename(file)}: must be a YAML mapping`);
+  return parsed as Record<string, unknown>;
 }
 
 export async function openTenant(opts: OpenOptions): Promise<OpsContext> {
@@ -77,10 +86,7 @@ export async function openTenant(opts: OpenOptions): Promise<OpsContext> {
   });
   let tenantDoc: Record<string, unknown>;
   try {
-    // tenant.yaml as this environment deploys it: the Action secrets it omits are left out.
-    tenantDoc = effectiveTenantDoc(readTenantYaml(opts.root, opts.tenantFile ?? 'tenant.yaml'), (n) =>
-      isOmitted(env, n),
-    );
+    tenantDoc = readTenantDoc(path.resolve(opts.root, opts.tenantFile ?? 'tenant.yaml'));
   } catch (err) {
     throw new UserError((err as Error).message.split('\n')[0] as string);
   }

@@ -14,7 +14,8 @@ import { readTenantYaml } from '../lib/deployCli';
 import { parseAllowDelete } from '../lib/guards';
 import { tokenScopes } from '../lib/live';
 import { computePlan } from '../lib/plan';
-import { loadDesired } from '../lib/tenantConfig';
+import { isOmitted } from '../lib/environment';
+import { effectiveTenantDoc, loadDesired } from '../lib/tenantConfig';
 import { openTenant, type OpsContext, UserError } from './context';
 import {
   driftExitCode,
@@ -160,8 +161,10 @@ const program = configure(new Command('drift'))
       tenantFile: opts.tenantFile,
     });
     const tenantPath = path.resolve(REPO_ROOT, opts.tenantFile);
+    // tenant.yaml as this environment deploys it: the Action secrets it omits are left out.
+    const tenantDoc = effectiveTenantDoc(ctx.tenantDoc, (n) => isOmitted(ctx.env, n));
     const desired = await loadDesired(
-      ctx.tenantDoc,
+      tenantDoc,
       path.dirname(tenantPath),
       ctx.resolved.keywordValues,
       ctx.env.AUTH0_INCLUDED_ONLY,
@@ -180,7 +183,7 @@ const program = configure(new Command('drift'))
 
     const dir = mkdtempSync(path.join(os.tmpdir(), 'a0drift-'));
     try {
-      const inputFile = stageLocalConfig(tenantPath, ctx.tenantDoc, dir);
+      const inputFile = stageLocalConfig(tenantPath, tenantDoc, dir);
       const connectionNames = (desired.connections ?? []).map((c) => c.name);
       const exported = await runExport(ctx, inputFile, connectionNames);
       if (opts.verbose) for (const l of exported.log) process.stderr.write(`  a0deploy | ${redactEnv(l)}\n`);
@@ -202,7 +205,7 @@ const program = configure(new Command('drift'))
         missingSecretValues,
         tokenScopes: null,
       });
-      plan = withPreservedDifferences(plan, exported.preserved, ctx.tenantDoc, {
+      plan = withPreservedDifferences(plan, exported.preserved, tenantDoc, {
         values: ctx.resolved.keywordValues,
         secretNames: ctx.resolved.secretNames,
       });

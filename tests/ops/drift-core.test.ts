@@ -111,7 +111,7 @@ describe('drift from an export', () => {
     live.connections![0]!.scim_configuration!.mapping!.push({ auth0: 'nickname', scim: 'nickName' });
     live.actions![0]!.code = 'exports.onExecuteEventStream = async () => { /* hotfix */ };\n';
     const text = renderDrift(plan(live), { environment: 'local', domain: 'd' }, 'text');
-    expect(text).toContain('scim_configuration.mapping: - nickname <- nickName');
+    expect(text).toMatch(/scim_configuration\.mapping:\s+- nickname <- nickName/);
     expect(text).toContain('code: changed (diff below)');
     expect(text).toContain('+exports.onExecuteEventStream = async () => {};');
   });

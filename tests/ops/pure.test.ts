@@ -225,7 +225,12 @@ describe('redeliver arguments and summary', () => {
         dryRun: false,
       }),
     ).toContain('warning: the stream is disabled');
-    const one = renderRedeliverSummary({ environment: 'local', stream, rows: rows.slice(0, 1), dryRun: false });
+    const one = renderRedeliverSummary({
+      environment: 'local',
+      stream,
+      rows: rows.slice(0, 1),
+      dryRun: false,
+    });
     expect(one).toContain('redelivery requested for 1 failed delivery of stream');
     expect(one).toContain('    last error: Error: HubSpot 503: upstream unavailable');
     expect(one).not.toContain('by type');

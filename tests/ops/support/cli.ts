@@ -1,0 +1,47 @@
+/** Runs an ops command (or a support script) as a child process, the way `npm run <command>` does. */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+const TSX = require.resolve('tsx/cli', { paths: [ROOT] });
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Everything that could point a command at a real tenant or leak into it is removed. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^(AUTH0_|HUBSPOT_|SLACK_|LOCAL_STACK_FILE$|TENANT_REPO_ROOT$|CI$|GITHUB_)/.test(k)) continue;
+    env[k] = v;
+  }
+  return { ...env, FORCE_COLOR: '0', NO_COLOR: '1', ...extra };
+}
+
+export function runCli(
+  script: string,
+  args: string[],
+  extraEnv: Record<string, string>,
+  timeoutMs = 120_000,
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TSX, path.join(ROOT, script), ...args], {
+      cwd: ROOT,
+      env: cleanEnv(extraEnv),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+  });
+}
