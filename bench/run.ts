@@ -28,6 +28,7 @@ import { readSettings } from '../event-streams/onboarding-workflow/settings';
 import type { Destination } from '../event-streams/onboarding-workflow/destinations/types';
 import { onExecuteEventStream as naiveHandler } from './baseline/naive-handler';
 import { SimulatedDelivery, AUTH0_BACKOFF_MS } from './lib/delivery';
+import type { StandinServer } from '../local/http-standin';
 import { envelope, randomEvent, schemaUser, alnum, type Json } from './lib/events';
 import {
   BUNDLE_PATH,
@@ -37,6 +38,7 @@ import {
   declaredDependencies,
   loadBundle,
   sourceHandler,
+  startAllDestinations,
   startDestinations,
   withConsole,
   type Handler,
@@ -84,131 +86,176 @@ function employeeEvent(random: Random, index: number, time = new Date().toISOStr
 
 type CallContext = Parameters<Destination['apply']>[1];
 
+interface FanoutSetup {
+  key: string;
+  title: string;
+  servers: StandinServer[];
+  secrets: Record<string, string>;
+  /** Also time the guide's naive handler (it only knows HubSpot and Slack). */
+  naive: boolean;
+}
+
+const LATENCY_MS = 200;
+
+async function measureFanout(setup: FanoutSetup, reps: number, random: Random): Promise<void> {
+  const quiet = captureConsole();
+  const bundle = loadBundle(quiet.sink);
+  const cache = createActionCache();
+  const destinations = buildDestinations(readSettings(setup.secrets));
+  const missing = destinations.filter((x) => 'missing' in x);
+  if (missing.length) throw new Error(`fan-out settings incomplete: ${JSON.stringify(missing)}`);
+  const ready = destinations as Destination[];
+  for (const server of setup.servers) server.faults.add({ kind: 'latency', latencyMs: LATENCY_MS });
+  const hubspot = setup.servers.find((x) => x.name === 'hubspot')!;
+
+  const timed = async (run: () => Promise<unknown>) => {
+    const started = performance.now();
+    await run();
+    return performance.now() - started;
+  };
+  const requests = () => setup.servers.reduce((sum, x) => sum + x.requests().length, 0);
+  const samples = {
+    action: [] as number[],
+    naive: [] as number[],
+    roundTrip: [] as number[],
+    single: Object.fromEntries(ready.map((x) => [x.name, [] as number[]])) as Record<string, number[]>,
+  };
+  const calls = { action: 0, naive: 0, single: {} as Record<string, number> };
+  let n = 0;
+  for (let rep = 0; rep <= reps; rep++) {
+    const warmup = rep === 0;
+    // One plain request at the injected latency: the floor of any call.
+    const rt = await timed(() =>
+      fetch(`${hubspot.baseUrl}/crm/v3/objects/contacts/none?idProperty=auth0_user_id`, {
+        headers: { authorization: `Bearer ${setup.secrets.HUBSPOT_TOKEN}` },
+      }).then((r) => r.text()),
+    );
+    // Each destination alone, on its own new user (what the slowest destination costs by itself).
+    for (const destination of ready) {
+      const parsed = parseMessage(employeeEvent(random, n++));
+      if (parsed.kind !== 'user-event') throw new Error('bench event did not parse');
+      const context = { signal: AbortSignal.timeout(15_000), requestTimeoutMs: 5_000, cache } as CallContext;
+      const before = requests();
+      const ms = await timed(() => destination.apply(toLifecycleEvent(parsed.event), context));
+      if (!warmup) {
+        samples.single[destination.name]!.push(ms);
+        calls.single[destination.name] = requests() - before;
+      }
+    }
+    const beforeAction = requests();
+    const action = await timed(() =>
+      bundle({ message: employeeEvent(random, n++), secrets: setup.secrets }, { cache }),
+    );
+    const actionCalls = requests() - beforeAction;
+    let naive = Number.NaN;
+    const beforeNaive = requests();
+    if (setup.naive) {
+      naive = await timed(() =>
+        naiveHandler({ message: employeeEvent(random, n++) as never, secrets: setup.secrets }),
+      );
+    }
+    const naiveCalls = requests() - beforeNaive;
+    if (!warmup) {
+      samples.roundTrip.push(rt);
+      samples.action.push(action);
+      if (setup.naive) samples.naive.push(naive);
+      calls.action = actionCalls;
+      calls.naive = naiveCalls;
+    }
+  }
+  const failures = quiet.lines.filter((l) => l.level === 'error');
+  const singles = Object.fromEntries(Object.entries(samples.single).map(([k, v]) => [k, median(v)]));
+  const [slowestName, slowest] = Object.entries(singles).sort((a, b) => b[1] - a[1])[0] as [string, number];
+  const action = median(samples.action);
+  const naive = median(samples.naive);
+  const roundTrip = median(samples.roundTrip);
+  (results.fanout as Record<string, unknown>)[setup.key] = {
+    injectedLatencyMs: LATENCY_MS,
+    repetitions: reps,
+    destinations: ready.map((x) => x.name),
+    medianMs: {
+      action,
+      ...(setup.naive ? { naive } : {}),
+      roundTrip,
+      ...Object.fromEntries(Object.entries(singles).map(([k, v]) => [`alone:${k}`, v])),
+    },
+    samplesMs: samples,
+    requestsPerEvent: calls,
+    slowestDestination: slowestName,
+    ratioToSlowestDestination: {
+      action: action / slowest,
+      ...(setup.naive ? { naive: naive / slowest } : {}),
+      goal: 1.15,
+    },
+    ratioToOneRequest: { action: action / roundTrip, ...(setup.naive ? { naive: naive / roundTrip } : {}) },
+    actionErrors: failures.slice(0, 5),
+  };
+  rows.push([
+    `## ${setup.title}: one user.created, ${LATENCY_MS} ms injected per request, median of ${reps}`,
+    '',
+  ]);
+  rows.push(['one request (floor of any call)', `${round(roundTrip, 0)} ms`]);
+  for (const [name, ms] of Object.entries(singles).sort((a, b) => b[1] - a[1])) {
+    const k = calls.single[name];
+    rows.push([
+      `${name} alone`,
+      `${round(ms, 0)} ms`,
+      `${k} request${k === 1 ? '' : 's'}, one after another`,
+    ]);
+  }
+  rows.push([
+    `Action (bundle), ${ready.length} destinations in parallel`,
+    `${round(action, 0)} ms`,
+    `${calls.action} requests`,
+  ]);
+  if (setup.naive)
+    rows.push(['naive guide handler, sequential', `${round(naive, 0)} ms`, `${calls.naive} requests`]);
+  rows.push([
+    `Action / slowest destination alone (${slowestName})`,
+    `${round(action / slowest, 2)}x`,
+    action / slowest <= 1.15 ? 'goal <= 1.15: met' : 'goal <= 1.15: NOT met',
+  ]);
+  if (setup.naive) rows.push(['naive / slowest destination alone', `${round(naive / slowest, 2)}x`]);
+  rows.push(['Action / one request', `${round(action / roundTrip, 2)}x`]);
+  if (setup.naive) rows.push(['naive / one request', `${round(naive / roundTrip, 2)}x`]);
+  if (failures.length) rows.push(['Action error log lines', String(failures.length), 'see latest.json']);
+}
+
 async function fanout(): Promise<void> {
-  const LATENCY_MS = 200;
   const REPS = QUICK ? 3 : 9;
   const random = createRandom(SEED).fork('fanout');
-  const d = await startDestinations({ seed: SEED });
+  results.fanout = {};
+  const pair = await startDestinations({ seed: SEED });
   try {
-    const quiet = captureConsole();
-    const bundle = loadBundle(quiet.sink);
-    const cache = createActionCache();
-    const destinations = buildDestinations(readSettings(d.secrets)).filter(
-      (x): x is Destination => !('missing' in x),
-    );
-    for (const server of [d.hubspot, d.slack]) server.faults.add({ kind: 'latency', latencyMs: LATENCY_MS });
-
-    const timed = async (run: () => Promise<unknown>) => {
-      const started = performance.now();
-      await run();
-      return performance.now() - started;
-    };
-    const requests = () => d.hubspot.requests().length + d.slack.requests().length;
-    const samples = {
-      action: [] as number[],
-      naive: [] as number[],
-      roundTrip: [] as number[],
-      single: Object.fromEntries(destinations.map((x) => [x.name, [] as number[]])) as Record<
-        string,
-        number[]
-      >,
-    };
-    const calls = { action: 0, naive: 0, single: {} as Record<string, number> };
-    let n = 0;
-    for (let rep = 0; rep <= REPS; rep++) {
-      const warmup = rep === 0;
-      // One plain request at the injected latency: the floor of any call.
-      const rt = await timed(() =>
-        fetch(`${d.hubspot.baseUrl}/crm/v3/objects/contacts/none?idProperty=auth0_user_id`, {
-          headers: { authorization: `Bearer ${d.secrets.HUBSPOT_TOKEN}` },
-        }).then((r) => r.text()),
-      );
-      // Each destination alone, on its own new user (what the slowest destination costs by itself).
-      for (const destination of destinations) {
-        const parsed = parseMessage(employeeEvent(random, n++));
-        if (parsed.kind !== 'user-event') throw new Error('bench event did not parse');
-        const context = {
-          signal: AbortSignal.timeout(15_000),
-          requestTimeoutMs: 5_000,
-          cache,
-        } as CallContext;
-        const before = requests();
-        const ms = await timed(() => destination.apply(toLifecycleEvent(parsed.event), context));
-        if (!warmup) {
-          samples.single[destination.name]!.push(ms);
-          calls.single[destination.name] = requests() - before;
-        }
-      }
-      const beforeAction = requests();
-      const action = await timed(() =>
-        bundle({ message: employeeEvent(random, n++), secrets: d.secrets }, { cache }),
-      );
-      const actionCalls = requests() - beforeAction;
-      const beforeNaive = requests();
-      const naive = await timed(() =>
-        naiveHandler({ message: employeeEvent(random, n++) as never, secrets: d.secrets }),
-      );
-      const naiveCalls = requests() - beforeNaive;
-      if (!warmup) {
-        samples.roundTrip.push(rt);
-        samples.action.push(action);
-        samples.naive.push(naive);
-        calls.action = actionCalls;
-        calls.naive = naiveCalls;
-      }
-    }
-    const failures = quiet.lines.filter((l) => l.level === 'error');
-    const singles = Object.fromEntries(Object.entries(samples.single).map(([k, v]) => [k, median(v)]));
-    const [slowestName, slowest] = Object.entries(singles).sort((a, b) => b[1] - a[1])[0] as [string, number];
-    const action = median(samples.action);
-    const naive = median(samples.naive);
-    const roundTrip = median(samples.roundTrip);
-    results.fanout = {
-      injectedLatencyMs: LATENCY_MS,
-      repetitions: REPS,
-      destinations: destinations.map((x) => x.name),
-      medianMs: {
-        action,
-        naive,
-        roundTrip,
-        ...Object.fromEntries(Object.entries(singles).map(([k, v]) => [`alone:${k}`, v])),
+    await measureFanout(
+      {
+        key: 'guidePair',
+        title: "Fan-out, the guide's pair (HubSpot, Slack) vs the guide's handler",
+        servers: [pair.hubspot, pair.slack],
+        secrets: pair.secrets,
+        naive: true,
       },
-      samplesMs: samples,
-      requestsPerEvent: calls,
-      ratioToSlowestDestination: { action: action / slowest, naive: naive / slowest, goal: 1.15 },
-      ratioToOneCall: { action: action / roundTrip, naive: naive / roundTrip },
-      actionErrors: failures.slice(0, 5),
-    };
-    rows.push([
-      `## Fan-out: one user.created, ${destinations.length} destinations (${destinations.map((x) => x.name).join(', ')}), ${LATENCY_MS} ms injected per request, median of ${REPS}`,
-      '',
-    ]);
-    rows.push(['one request (floor of any call)', `${round(roundTrip, 0)} ms`]);
-    for (const [name, ms] of Object.entries(singles)) {
-      rows.push([
-        `${name} alone (its own calls)`,
-        `${round(ms, 0)} ms`,
-        `${calls.single[name]} sequential requests`,
-      ]);
-    }
-    rows.push(['Action (bundle), all in parallel', `${round(action, 0)} ms`, `${calls.action} requests`]);
-    rows.push(['naive guide handler, sequential', `${round(naive, 0)} ms`, `${calls.naive} requests`]);
-    rows.push([
-      `Action / slowest destination alone (${slowestName})`,
-      `${round(action / slowest, 2)}x`,
-      action / slowest <= 1.15 ? 'goal <= 1.15: met' : 'goal <= 1.15: NOT met',
-    ]);
-    rows.push(['naive / slowest destination alone', `${round(naive / slowest, 2)}x`]);
-    rows.push([
-      'Action / one request',
-      `${round(action / roundTrip, 2)}x`,
-      'HubSpot needs read-before-write for order checks',
-    ]);
-    rows.push(['naive / one request', `${round(naive / roundTrip, 2)}x`]);
-    if (failures.length)
-      rows.push(['Action error log lines during fan-out', String(failures.length), 'see latest.json']);
+      REPS,
+      random,
+    );
   } finally {
-    await d.stop();
+    await pair.stop();
+  }
+  const all = await startAllDestinations(SEED);
+  try {
+    await measureFanout(
+      {
+        key: 'allDestinations',
+        title: `Fan-out, every destination enabled (${Object.keys(all.servers).join(', ')})`,
+        servers: Object.values(all.servers),
+        secrets: all.secrets,
+        naive: false,
+      },
+      REPS,
+      random,
+    );
+  } finally {
+    await all.stop();
   }
 }
 
@@ -628,6 +675,10 @@ async function burstScim(t: TenantBench): Promise<void> {
   const limited = served.filter((r) => r.status === 429).length;
   const deliveries = ours();
   const executions = deliveries.reduce((sum, r) => sum + r.attempts.length, 0);
+  // What the deployed Action logged about HubSpot: how often the breaker (opened by 429s) skipped it.
+  const hubspotLines = deliveries.flatMap((r) => r.logs).filter((l) => l.includes('"destination":"hubspot"'));
+  const circuitOpen = hubspotLines.filter((l) => l.includes('"circuit-open"')).length;
+  const rateLimited = hubspotLines.filter((l) => l.includes('"status":429')).length;
   results.burst = {
     path: 'SCIM: Okta-style POST /Users to the local tenant -> user.created -> Auth0 delivery -> the deployed Action',
     users: USERS,
@@ -652,6 +703,7 @@ async function burstScim(t: TenantBench): Promise<void> {
     executions,
     hubspotRequests: served.length,
     hubspot429: limited,
+    actionHubspotFailures: { circuitOpen, rateLimited },
   };
   rows.push([
     `## Burst: ${USERS} users through SCIM, HubSpot TEN_SECONDLY_ROLLING ${MAX}/${windowMs} ms (real 100/10 s), delivery concurrency ${concurrency}`,
@@ -682,6 +734,11 @@ async function burstScim(t: TenantBench): Promise<void> {
   ]);
   rows.push(['HubSpot requests / 429s', `${served.length} / ${limited}`]);
   rows.push(['deliveries / executions', `${deliveries.length} / ${executions}`]);
+  rows.push([
+    'failed HubSpot steps: breaker open / 429',
+    `${circuitOpen} / ${rateLimited}`,
+    'from the Action logs',
+  ]);
 }
 
 async function tenantSections(): Promise<void> {

@@ -10,6 +10,8 @@ import { parse } from 'yaml';
 import { createActionCache, loadEventStreamHandler, type ActionDependency } from '../../local/action-runtime';
 import { startLocalHubSpot, type LocalHubSpot, type RateLimitSetting } from '../../local/hubspot';
 import { startLocalSlack, type LocalSlack } from '../../local/slack';
+import { DESTINATION_NAMES, startLocalDestinations } from '../../local/destinations';
+import type { StandinServer } from '../../local/http-standin';
 import { createHandler, type HandlerOptions } from '../../event-streams/onboarding-workflow/handler';
 import { contactProperties } from '../../event-streams/onboarding-workflow/destinations/hubspot';
 import { toLifecycleEvent } from '../../event-streams/onboarding-workflow/lifecycle';
@@ -187,6 +189,55 @@ export async function startDestinations(
     async stop() {
       await Promise.all([hubspot.stop(), slack.stop()]);
     },
+  };
+}
+
+export interface AllDestinations {
+  /** Every stand-in, by destination name. */
+  servers: Record<string, StandinServer>;
+  secrets: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Every destination the Action supports, each on its stand-in (local/destinations.ts), with
+ * DESTINATIONS enabling all of them. Rate limits are off: the fan-out measures latency.
+ */
+export async function startAllDestinations(seed?: number): Promise<AllDestinations> {
+  const all = await startLocalDestinations({
+    hubspot: { accessToken: HUBSPOT_TOKEN, rateLimit: false, searchRateLimit: false, seed },
+    slack: { rateLimit: false, seed },
+  });
+  const schema = deployedHubSpotSchema();
+  if (schema.group) all.hubspot!.store.createGroup(schema.group);
+  for (const property of schema.properties) all.hubspot!.store.createProperty(property);
+  const c = all.connection();
+  const servers: Record<string, StandinServer> = {};
+  for (const name of DESTINATION_NAMES) {
+    const server = all[name];
+    if (server) servers[name] = server;
+  }
+  return {
+    servers,
+    secrets: {
+      DESTINATIONS: Object.keys(servers).join(','),
+      HUBSPOT_TOKEN: c.hubspot!.accessToken,
+      HUBSPOT_BASE_URL: c.hubspot!.baseUrl,
+      SLACK_WEBHOOK_URL: c.slack!.webhookUrl,
+      SALESFORCE_LOGIN_URL: c.salesforce!.baseUrl,
+      SALESFORCE_CLIENT_ID: c.salesforce!.clientId,
+      SALESFORCE_CLIENT_SECRET: c.salesforce!.clientSecret,
+      JIRA_BASE_URL: c.jira!.baseUrl,
+      JIRA_EMAIL: c.jira!.email,
+      JIRA_API_TOKEN: c.jira!.apiToken,
+      JIRA_PROJECT_KEY: 'ONB',
+      SEGMENT_WRITE_KEY: c.segment!.writeKey,
+      SEGMENT_API_URL: c.segment!.baseUrl,
+      TEAMS_WEBHOOK_URL: c.teams!.webhookUrl,
+      PROVISIONING_URL: c.provisioning!.eventsUrl,
+      PROVISIONING_AUTH_VALUE: `Bearer ${c.provisioning!.token}`,
+    },
+    stop: () => all.stop(),
   };
 }
 

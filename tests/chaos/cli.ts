@@ -63,7 +63,11 @@ async function main() {
             knownOnly.set(issue, [...(knownOnly.get(issue) ?? []), seed]);
         } else failures.push(result);
         if (unknown.length > 0 || opts.verbose || single) {
-          console.log(describeFailure(result, run));
+          const report = describeFailure(
+            { ...result, problems: unknown.length ? unknown : result.problems },
+            run,
+          );
+          console.log(unknown.length ? report : report.replace(' failed — ', ' shows known issues only — '));
           for (const k of known) console.log(`    (known issue ${k.issue}: ${k.problem})`);
         }
       } else if (opts.verbose || single) {
