@@ -35,12 +35,13 @@ export function stackIsRunning(state: Record<string, unknown> | undefined): bool
 }
 
 interface StackModule {
-  startLocalStack: (opts?: Record<string, unknown>) => Promise<unknown>;
+  startLocalStack: (opts: { root: string; stateFile: string; detached: true }) => Promise<{ state: unknown }>;
 }
 
 /**
- * Returns the running stack's state, starting it when asked and needed. The stack module belongs
- * to the local-tenant work (local/stack.ts); it is loaded only for the local environment.
+ * Returns the running stack's state, starting it (as the background daemon `npm run local`
+ * starts) when asked and needed. local/stack.ts is loaded only then: deploys to a real tenant never
+ * load the local stand-ins.
  */
 export async function ensureLocalStack(
   root: string,
@@ -51,8 +52,9 @@ export async function ensureLocalStack(
   if (!start) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(path.join(root, 'local', 'stack')) as StackModule;
-  await mod.startLocalStack({ root, detached: true });
+  await mod.startLocalStack({ root, stateFile: stackStateFile(root), detached: true });
   const started = readStackState(root);
-  if (!stackIsRunning(started)) throw new Error(`the local stack started but ${STACK_STATE_FILE} is missing`);
+  if (!stackIsRunning(started))
+    throw new Error(`the local stack started but ${stackStateFile(root)} is missing`);
   return started;
 }

@@ -8,13 +8,15 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type LocalAuth0, startLocalAuth0 } from '../../local/auth0';
-import { type LocalHubSpot, startLocalHubSpot } from '../../local/hubspot';
+import type { LocalAuth0 } from '../../local/auth0';
+import type { LocalHubSpot } from '../../local/hubspot';
+import { type LocalStack, startLocalStack } from '../../local/stack';
 import { loadEnvironment } from '../../tenant/lib/environment';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
+let stack: LocalStack;
 let auth0: LocalAuth0;
 let hubspot: LocalHubSpot;
 let work: string;
@@ -66,28 +68,21 @@ const HUBSPOT_PROPERTIES = (() => {
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'tenant-it-'));
-  auth0 = await startLocalAuth0({ stateDir: path.join(work, 'tls'), actionBuildDelayMs: 0 });
-  hubspot = await startLocalHubSpot({});
   stackFile = path.join(work, 'stack.json');
-  writeFileSync(
-    stackFile,
-    JSON.stringify({
-      pid: process.pid,
-      auth0: {
-        domain: auth0.domain,
-        clientId: auth0.clientId,
-        clientSecret: auth0.clientSecret,
-        caFile: auth0.caCertPath,
-      },
-      hubspot: { url: hubspot.baseUrl, token: hubspot.accessToken },
-      slack: { webhookUrl: 'http://127.0.0.1:9/services/T000/B000/local-test' },
-    }),
-  );
+  // The same stack `npm run local` runs, in this process, describing itself in its own state file.
+  stack = await startLocalStack({
+    root: work,
+    stateFile: stackFile,
+    writeState: true,
+    auth0: { actionBuildDelayMs: 0 },
+    destinations: { only: ['hubspot', 'slack'] },
+  });
+  auth0 = stack.auth0;
+  hubspot = stack.destinations?.hubspot as LocalHubSpot;
 });
 
 afterAll(async () => {
-  await auth0?.stop();
-  await hubspot?.stop();
+  await stack?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
