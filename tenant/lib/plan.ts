@@ -90,6 +90,12 @@ export interface PlanInput {
   hubspot?: { desired: HubspotDesired; live: HubspotLive | null };
   /** Scopes of the token, when it is a readable JWT. */
   tokenScopes?: string[] | null;
+  /**
+   * A deploy's plan: the client must be able to write SCIM configurations. A plan alone may run
+   * with a read-only client (pull requests, drift checks), so there it only warns when SCIM
+   * configurations could not be read.
+   */
+  forDeploy?: boolean;
 }
 
 export const SCIM_SCOPES = ['read:scim_config', 'create:scim_config', 'update:scim_config'] as const;
@@ -384,12 +390,15 @@ export function computePlan(input: PlanInput): Plan {
     );
   const wantsScim = (desired.connections ?? []).some((c) => c.scim_configuration);
   if (wantsScim) {
-    const missing = input.tokenScopes ? SCIM_SCOPES.filter((s) => !input.tokenScopes?.includes(s)) : [];
+    const missing =
+      input.forDeploy && input.tokenScopes ? SCIM_SCOPES.filter((s) => !input.tokenScopes?.includes(s)) : [];
     if (!live.scimReadable && !missing.includes('read:scim_config')) missing.unshift('read:scim_config');
-    if (missing.length) {
+    if (missing.length && input.forDeploy) {
       errors.push(
         `the Management API client lacks ${missing.join(', ')}; a0deploy would skip scim_configuration with only a warning: grant these scopes to the deploy client (Dashboard > Applications > APIs > Auth0 Management API > Machine to Machine Applications)`,
       );
+    } else if (missing.length) {
+      warnings.push('SCIM configurations were not compared: this client lacks read:scim_config');
     }
   }
   for (const a of desired.actions ?? [])

@@ -187,6 +187,7 @@ async function computeLivePlan(
     missingSecretValues,
     hubspot: { desired: hsDesired, live: hsLive },
     tokenScopes: tokenScopes(token),
+    forDeploy: strictSecrets,
   });
   for (const n of missingSecretValues) plan.warnings.push(`${n} is not set: secret values were not compared`);
   return { plan, desired, live, ctx, token, allowDelete };

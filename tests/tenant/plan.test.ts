@@ -175,15 +175,24 @@ describe('plan: field-level diff of what this repo owns', () => {
   });
 
   it('guard: missing scim_config scopes (from the token, or a 403 on read)', () => {
-    const fromToken = computePlan(input({ tokenScopes: ['read:scim_config', 'read:actions'] }));
+    const fromToken = computePlan(
+      input({ forDeploy: true, tokenScopes: ['read:scim_config', 'read:actions'] }),
+    );
     expect(fromToken.errors).toEqual([
       'the Management API client lacks create:scim_config, update:scim_config; a0deploy would skip scim_configuration with only a warning: grant these scopes to the deploy client (Dashboard > Applications > APIs > Auth0 Management API > Machine to Machine Applications)',
     ]);
     const live = liveInSync();
     live.scimReadable = false;
     live.connections[0]!.scim_configuration = undefined;
-    const from403 = computePlan(input({ live, tokenScopes: null }));
+    const from403 = computePlan(input({ live, tokenScopes: null, forDeploy: true }));
     expect(from403.errors[0]).toMatch(/^the Management API client lacks read:scim_config; /);
+    // A plan alone runs with read-only credentials (pull requests, drift): no write scopes needed.
+    expect(computePlan(input({ tokenScopes: ['read:scim_config'] })).errors).toEqual([]);
+    const readOnly403 = computePlan(input({ live, tokenScopes: null }));
+    expect(readOnly403.errors).toEqual([]);
+    expect(readOnly403.warnings).toEqual([
+      'SCIM configurations were not compared: this client lacks read:scim_config',
+    ]);
   });
 
   it('a strategy change is an error, not an update', () => {
