@@ -229,7 +229,7 @@ function crossFieldProblems(env: Environment): string[] {
   return problems;
 }
 
-export function environmentFile(root: string, name: string): string {
+export function environmentFile(name: string): string {
   return path.join(ENVIRONMENTS_DIR, `${name}.yaml`);
 }
 
@@ -247,7 +247,7 @@ export function loadEnvironment(root: string, name: string): Result<Environment>
       problems: [`--env: "${name}" is not an environment name (lowercase letters, digits, dashes)`],
     };
   }
-  const rel = environmentFile(root, name);
+  const rel = environmentFile(name);
   let text: string;
   try {
     text = readFileSync(path.join(root, rel), 'utf8');

@@ -25,7 +25,7 @@ import {
 } from './live';
 import { ensureLocalStack } from './localStack';
 import { makeMarker } from './marker';
-import { type DesiredAssets, type HubspotDesired, type Plan, computePlan, hasChanges } from './plan';
+import { type DesiredAssets, type HubspotDesired, type Plan, computePlan } from './plan';
 import { effectiveTenantDoc, loadDesired } from './tenantConfig';
 import { parseAllowDelete, productionGuard } from './guards';
 import {
@@ -337,8 +337,4 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
     }
   }
   return { plan, summary, hubspotCreated, deployedTypes: selection.types };
-}
-
-export function deployedNothing(r: DeployResult): boolean {
-  return !hasChanges(r.plan);
 }
