@@ -9,6 +9,7 @@
 import { Command } from 'commander';
 import { describeFailure, runChaos, type ChaosResult, type HandlerKind, type RunOptions } from './harness';
 import { classify, KNOWN_ISSUES } from './known-issues';
+import { runChaosViaAuth0 } from './via-auth0';
 
 const program = new Command('chaos')
   .option('--runs <n>', 'number of seeds', '100')
@@ -21,6 +22,11 @@ const program = new Command('chaos')
   )
   .option('--jobs <n>', 'scenarios run at once', '2')
   .option('--time-scale <x>', "scale of Auth0's 1/2/4 s retry delays", '0.01')
+  .option(
+    '--via <path>',
+    'delivery: simulated (in-process Auth0 semantics) or auth0 (the local tenant)',
+    'simulated',
+  )
   .option('--verbose', 'print every run');
 
 async function main() {
@@ -32,12 +38,17 @@ async function main() {
     handler: string;
     jobs: string;
     timeScale: string;
+    via: string;
     verbose?: boolean;
   }>();
   const handler = opts.handler as HandlerKind;
   if (!['source', 'bundle', 'naive'].includes(handler))
     throw new Error(`--handler must be source, bundle or naive`);
-  const run: RunOptions = { handler, timeScale: Number(opts.timeScale) };
+  const run: RunOptions = {
+    handler,
+    timeScale: Number(opts.timeScale),
+    via: opts.via === 'auth0' ? 'auth0' : 'simulated',
+  };
   const single = opts.seed ?? process.env.CHAOS_SEED;
   const seeds = single
     ? [Number(single)]
@@ -52,7 +63,7 @@ async function main() {
   const queue = [...seeds];
   const worker = async () => {
     for (let seed = queue.shift(); seed !== undefined; seed = queue.shift()) {
-      const result = await runChaos(seed, run);
+      const result = opts.via === 'auth0' ? await runChaosViaAuth0(seed) : await runChaos(seed, run);
       done++;
       executions += result.chaos.stats.executions;
       ambiguous += result.ambiguousSlack.length;

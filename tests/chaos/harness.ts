@@ -41,6 +41,8 @@ export type HandlerKind = 'source' | 'bundle' | 'naive';
 
 export interface RunOptions {
   handler: HandlerKind;
+  /** Delivery: in-process Auth0 semantics (default) or the local tenant (tests/chaos/via-auth0.ts). */
+  via?: 'simulated' | 'auth0';
   /** Scales Auth0's 1 s / 2 s / 4 s retry delays. */
   timeScale: number;
 }
@@ -239,7 +241,9 @@ export function compare(
 }
 
 export function reproduceCommand(seed: number, options: RunOptions): string {
-  const flags = options.handler === 'source' ? '' : ` --handler ${options.handler}`;
+  const flags =
+    (options.handler === 'source' ? '' : ` --handler ${options.handler}`) +
+    (options.via === 'auth0' ? ' --via auth0' : '');
   return `CHAOS_SEED=${seed} npm run chaos${flags ? ` --${flags}` : ''}`;
 }
 
