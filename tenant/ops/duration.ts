@@ -43,9 +43,9 @@ export function relativeTime(target: Date, now: Date): string {
   const abs = Math.abs(diff);
   const text =
     abs >= 2 * UNIT_MS.d!
-      ? `${Math.floor(abs / UNIT_MS.d!)} days`
+      ? `${Math.round(abs / UNIT_MS.d!)} days`
       : abs >= 2 * UNIT_MS.h!
-        ? `${Math.floor(abs / UNIT_MS.h!)} h`
-        : `${Math.max(1, Math.floor(abs / UNIT_MS.m!))} min`;
+        ? `${Math.round(abs / UNIT_MS.h!)} h`
+        : `${Math.max(1, Math.round(abs / UNIT_MS.m!))} min`;
   return diff >= 0 ? `in ${text}` : `${text} ago`;
 }
