@@ -63,7 +63,6 @@ interface Context {
   /** tenant.yaml as this environment deploys it (omitted secrets removed), keywords unreplaced. */
   tenantDoc: Record<string, unknown>;
   resolved: ResolvedEnvironment;
-  caFile?: string;
   tenantFile: string;
   /** Redacts every secret value from text that is about to be printed. */
   redact: (text: string) => string;
@@ -87,8 +86,8 @@ async function loadContext(opts: CommonOptions, startStack: boolean): Promise<Co
   const secrets = resolved.value.secretNames;
   const credentialValues = {
     ...values,
-    AUTH0_CLIENT_SECRET: opts.processEnv.AUTH0_CLIENT_SECRET ?? '',
-    AUTH0_ACCESS_TOKEN: opts.processEnv.AUTH0_ACCESS_TOKEN ?? '',
+    AUTH0_CLIENT_SECRET: resolved.value.credentials.AUTH0_CLIENT_SECRET ?? '',
+    AUTH0_ACCESS_TOKEN: resolved.value.credentials.AUTH0_ACCESS_TOKEN ?? '',
   };
   const redactNames = [...secrets, 'AUTH0_CLIENT_SECRET', 'AUTH0_ACCESS_TOKEN'];
   const tenantFile = opts.tenantFile ?? 'tenant.yaml';
@@ -96,16 +95,18 @@ async function loadContext(opts: CommonOptions, startStack: boolean): Promise<Co
     env,
     tenantDoc: effectiveTenantDoc(readTenantYaml(opts.root, tenantFile), (n) => isOmitted(env, n)),
     resolved: resolved.value,
-    caFile: resolved.value.caFile,
     tenantFile,
     redact: (text) => redact(text, credentialValues, redactNames),
   };
 }
 
-function keywordUses(root: string, tenantFile: string): ReturnType<typeof findKeywords> {
-  const text = readFileSync(path.resolve(root, tenantFile), 'utf8');
-  const uses = findKeywords(text, tenantFile);
-  const doc = readTenantYaml(root, tenantFile) as { actions?: Array<{ code?: string }> };
+/** Keywords used by tenant.yaml and by the code files its actions name. */
+function keywordUses(
+  root: string,
+  tenantFile: string,
+  doc: { actions?: Array<{ code?: string }> },
+): ReturnType<typeof findKeywords> {
+  const uses = findKeywords(readFileSync(path.resolve(root, tenantFile), 'utf8'), tenantFile);
   const baseDir = path.dirname(path.resolve(root, tenantFile));
   for (const a of doc.actions ?? []) {
     if (!a.code) continue;
@@ -120,10 +121,7 @@ function keywordUses(root: string, tenantFile: string): ReturnType<typeof findKe
 }
 
 function hubspotDesired(env: Environment): HubspotDesired {
-  return {
-    group: env.hubspot.group,
-    properties: env.hubspot.properties.map((p) => ({ ...p, unique: p.unique ?? false })),
-  };
+  return { group: env.hubspot.group, properties: env.hubspot.properties };
 }
 
 export interface PlanResult {
@@ -143,7 +141,7 @@ async function computeLivePlan(
 ): Promise<PlanResult> {
   const { env, resolved } = ctx;
   // An omitted secret is never sent, so its keyword needs no value here.
-  const uses = keywordUses(opts.root, ctx.tenantFile).filter((u) => !isOmitted(env, u.name));
+  const uses = keywordUses(opts.root, ctx.tenantFile, ctx.tenantDoc).filter((u) => !isOmitted(env, u.name));
   const missingSecretValues = resolved.secretNames.filter((n) => !resolved.keywordValues[n]);
   // A plan may run without secret values (it then cannot compare them); a deploy may not.
   const tolerated = strictSecrets ? {} : Object.fromEntries(missingSecretValues.map((n) => [n, 'unset']));
@@ -161,7 +159,7 @@ async function computeLivePlan(
     resolved.keywordValues,
     env.AUTH0_INCLUDED_ONLY,
   );
-  const fetchImpl = fetchWithCa(ctx.caFile);
+  const fetchImpl = fetchWithCa(ctx.resolved.caFile);
   const token = await getAccessToken(resolved.domain, resolved.credentials, fetchImpl).catch((err: Error) => {
     throw new UserError(ctx.redact(err.message));
   });
@@ -225,7 +223,7 @@ async function importSelection(
     return await runA0deploy({
       inputFile,
       config,
-      caFile: ctx.caFile,
+      caFile: ctx.resolved.caFile,
       onLine: (l) => opts.log(ctx.redact(l)),
     }).catch((err: Error) => {
       throw new UserError(ctx.redact(err.message));
