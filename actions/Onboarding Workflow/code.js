@@ -195,6 +195,12 @@ function sourceValue(event, source) {
       return event.profile[source];
   }
 }
+function changesStatus(event) {
+  if (event.step === "onboard") return true;
+  if (event.step === "update" || event.eventType === "user.created") return false;
+  const wasBlocked = event.previous?.blocked ?? (event.eventType === "user.deleted" ? event.profile.blocked : false);
+  return !wasBlocked;
+}
 
 // event-streams/onboarding-workflow/destinations/hubspot.ts
 var HUBSPOT_PROPERTIES = {
@@ -881,7 +887,7 @@ function slackDestination(settings) {
   return {
     name: "slack",
     kind: "notification",
-    wants: (event) => event.step === "onboard" || event.step === "offboard",
+    wants: changesStatus,
     async apply(event, context) {
       const response = await request("Slack", settings.webhookUrl, {
         method: "POST",
@@ -964,7 +970,7 @@ function teamsDestination(settings) {
   return {
     name: "teams",
     kind: "notification",
-    wants: (event) => event.step === "onboard" || event.step === "offboard",
+    wants: changesStatus,
     async apply(event, context) {
       const response = await request("Teams", settings.TEAMS_WEBHOOK_URL, {
         method: "POST",

@@ -124,3 +124,16 @@ export function sourceValue(event: LifecycleEvent, source: ProvisioningSource): 
       return event.profile[source];
   }
 }
+
+/**
+ * True when the event moves the user across the active/offboarded line, which is what people are
+ * told about. Deleting or editing a user who was already blocked, or creating one blocked, is not
+ * news: the deactivation was announced when it happened.
+ */
+export function changesStatus(event: LifecycleEvent): boolean {
+  if (event.step === 'onboard') return true;
+  if (event.step === 'update' || event.eventType === 'user.created') return false;
+  const wasBlocked =
+    event.previous?.blocked ?? (event.eventType === 'user.deleted' ? event.profile.blocked : false);
+  return !wasBlocked;
+}

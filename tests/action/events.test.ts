@@ -4,6 +4,7 @@ import {
   lifecycleStep,
   toProfile,
   changedAny,
+  changesStatus,
 } from '../../event-streams/onboarding-workflow/lifecycle';
 import {
   cloudEvent,
@@ -11,6 +12,7 @@ import {
   OFFICIAL_SCHEMA,
   withoutPreviousObject,
   type UserEventType,
+  type UserShape,
 } from '../support/cloud-events';
 import { check, schemaValidator } from '../support/openapi';
 
@@ -141,4 +143,35 @@ describe('lifecycle', () => {
     expect(changedAny(event({ given_name: 'Augusta' }), ['email', 'givenName'])).toBe(true);
     expect(changedAny(event({ given_name: 'Augusta' }), ['department'])).toBe(false);
   });
+});
+
+describe('changesStatus (what notifications announce)', () => {
+  const event = (
+    type: 'user.created' | 'user.updated' | 'user.deleted',
+    user: Partial<UserShape>,
+    previous?: Partial<UserShape>,
+  ) =>
+    toLifecycleEvent({
+      id: 'evt_0000000000000009',
+      type,
+      time: '2026-12-01T10:00:00.000Z',
+      user: employee(user) as never,
+      previousUser: previous ? (employee(previous) as never) : undefined,
+    });
+
+  it.each([
+    ['a new user', event('user.created', {}), true],
+    ['a user created already blocked', event('user.created', { blocked: true }), false],
+    ['a deactivation', event('user.updated', { blocked: true }, {}), true],
+    ['a deactivation without previous_object', event('user.updated', { blocked: true }), true],
+    [
+      'an edit of a user who is still blocked',
+      event('user.updated', { blocked: true }, { blocked: true }),
+      false,
+    ],
+    ['a reactivation', event('user.updated', {}, { blocked: true }), true],
+    ['a plain profile update', event('user.updated', { given_name: 'Augusta' }, {}), false],
+    ['deleting an active user', event('user.deleted', {}), true],
+    ['deleting a user already deactivated', event('user.deleted', { blocked: true }), false],
+  ])('%s → %s', (_label, lifecycle, expected) => expect(changesStatus(lifecycle)).toBe(expected));
 });

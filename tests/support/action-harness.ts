@@ -23,8 +23,8 @@ export const SECRETS = {
 /** Small budgets so fault tests finish fast; the structure is the production one. */
 export const FAST_OPTIONS: HandlerOptions = {
   ...DEFAULT_OPTIONS,
-  deadlineMs: 3_000,
-  requestTimeoutMs: 300,
+  deadlineMs: 5_000,
+  requestTimeoutMs: 1_000,
   maxInlineWaitMs: 300,
 };
 

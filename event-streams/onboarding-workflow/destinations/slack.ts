@@ -3,7 +3,7 @@
  * Notification-only: see types.ts.
  */
 import { request, responseError } from '../http';
-import type { LifecycleEvent, Profile } from '../lifecycle';
+import { changesStatus, type LifecycleEvent, type Profile } from '../lifecycle';
 import { escapeMrkdwn, truncate } from './slack-text';
 import type { CallContext, Destination } from './types';
 
@@ -59,7 +59,7 @@ export function slackDestination(settings: { webhookUrl: string }): Destination 
   return {
     name: 'slack',
     kind: 'notification',
-    wants: (event) => event.step === 'onboard' || event.step === 'offboard',
+    wants: changesStatus,
     async apply(event: LifecycleEvent, context: CallContext) {
       const response = await request('Slack', settings.webhookUrl, {
         method: 'POST',

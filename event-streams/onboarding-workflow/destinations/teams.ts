@@ -4,7 +4,7 @@
  * fails the delivery, and a card already posted for an event is not posted again (api.cache).
  */
 import { request, responseError } from '../http';
-import type { LifecycleEvent, Profile } from '../lifecycle';
+import { changesStatus, type LifecycleEvent, type Profile } from '../lifecycle';
 import type { TeamsSettings } from '../settings';
 import { truncate } from './slack-text';
 import { neutraliseTeamsText } from './teams-text';
@@ -82,7 +82,7 @@ export function teamsDestination(settings: TeamsSettings): Destination {
   return {
     name: 'teams',
     kind: 'notification',
-    wants: (event) => event.step === 'onboard' || event.step === 'offboard',
+    wants: changesStatus,
     async apply(event: LifecycleEvent, context: CallContext) {
       const response = await request('Teams', settings.TEAMS_WEBHOOK_URL, {
         method: 'POST',
