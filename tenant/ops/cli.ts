@@ -17,13 +17,8 @@ export class UserError extends Error {
   }
 }
 
-/**
- * The repository whose tenant.yaml and tenant/environments/ are used (the local stack's state file
- * is chosen by LOCAL_STACK_FILE, like every other tool here).
- */
-export const REPO_ROOT = process.env.TENANT_REPO_ROOT
-  ? path.resolve(process.env.TENANT_REPO_ROOT)
-  : path.resolve(__dirname, '..', '..');
+/** The repository whose tenant.yaml and tenant/environments/ the commands use. */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Last line of defence: hides the value of any secret-looking environment variable. */
 export function redactEnv(text: string, env: Record<string, string | undefined> = process.env): string {

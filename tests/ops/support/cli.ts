@@ -15,7 +15,7 @@ export interface CliResult {
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(AUTH0_|HUBSPOT_|SLACK_|LOCAL_STACK_FILE$|TENANT_REPO_ROOT$|CI$|GITHUB_)/.test(k)) continue;
+    if (/^(AUTH0_|HUBSPOT_|SLACK_|LOCAL_STACK_FILE$|CI$|GITHUB_)/.test(k)) continue;
     env[k] = v;
   }
   return { ...env, FORCE_COLOR: '0', NO_COLOR: '1', ...extra };
