@@ -60,7 +60,8 @@ export interface DestinationConnections {
   jira?: { baseUrl: string; email: string; apiToken: string };
   segment?: { baseUrl: string; writeKey: string };
   teams?: { baseUrl: string; webhookUrl: string };
-  provisioning?: { baseUrl: string; eventsUrl: string; token: string };
+  /** `authValue` is the Authorization header value the service expects (what PROVISIONING_AUTH_VALUE holds). */
+  provisioning?: { baseUrl: string; eventsUrl: string; token: string; authValue: string };
 }
 
 /** Fake credentials used when the caller gives none (never real secrets). */
@@ -142,6 +143,7 @@ export async function startLocalDestinations(
           baseUrl: d.provisioning.baseUrl,
           eventsUrl: d.provisioning.eventsUrl,
           token: creds.provisioning,
+          authValue: `Bearer ${creds.provisioning}`,
         };
       }
       return c;

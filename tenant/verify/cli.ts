@@ -52,6 +52,17 @@ export async function resolveTarget(
   const hubspotToken = keywordValues[env.hubspot.tokenSecret];
   if (!hubspotToken) throw new VerifySetupError(`set ${env.hubspot.tokenSecret} to read HubSpot contacts`);
   const accessToken = await getAccessToken(domain, credentials, fetchImpl);
+  // HubSpot and Slack are checked directly; the other enabled destinations through their stand-ins.
+  const others = (keywordValues.DESTINATIONS ?? 'hubspot,slack')
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d && d !== 'hubspot' && d !== 'slack');
+  const standins = Object.fromEntries(
+    others.flatMap((name) => {
+      const url = stack ? readLocalStackField(stack, `destinations.${name}.baseUrl`) : undefined;
+      return typeof url === 'string' ? [[name, url]] : [];
+    }),
+  );
   return {
     environment: envName,
     fetch: fetchImpl,
@@ -60,6 +71,8 @@ export async function resolveTarget(
     hubspot: { baseUrl: hubspotBasePath.replace(/\/+$/, ''), token: hubspotToken },
     slackControlUrl: stack ? (readLocalStackField(stack, 'slack.url') as string | undefined) : undefined,
     slackChannel: env.settings?.slackChannel as string | undefined,
+    standins,
+    manualDestinations: others.filter((name) => !(name in standins)),
   };
 }
 

@@ -1,11 +1,12 @@
 /**
  * Runs the verification against a target (the local stack, or a real tenant) and reports each
- * check with its timing. The only I/O here is HTTP to SCIM, the Management API, HubSpot and (local
- * only) the Slack stand-in's record of what it received.
+ * check with its timing. The only I/O here is HTTP to SCIM, the Management API, HubSpot and (local,
+ * only) the stand-ins' records of what they received.
  */
 import type { Idp } from '../../connections/request-fixture';
 import { loadLifecycle } from '../../connections/request-fixture';
 import { auth0Mismatches, buildSteps, contactMismatches, expectedContact, type VerifyStep } from './scenario';
+import { STANDIN_CHECKS, type StepFacts } from './standins';
 
 type FetchLike = typeof fetch;
 
@@ -18,6 +19,10 @@ export interface VerifyTarget {
   /** The Slack stand-in's control URL; absent for real Slack (checked by a person). */
   slackControlUrl?: string;
   slackChannel?: string;
+  /** Other enabled destinations' stand-ins (name → base URL), read through /__local/state. */
+  standins?: Record<string, string>;
+  /** Other enabled destinations nobody can observe from here (real environments): checked by a person. */
+  manualDestinations?: string[];
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'manual';
@@ -127,6 +132,7 @@ export async function runVerification(target: VerifyTarget, options: VerifyOptio
       body: (await readJson(response)) as { properties?: Record<string, unknown> },
     };
   };
+  const standinState = async (baseUrl: string) => readJson(await target.fetch(`${baseUrl}/__local/state`));
   const slackMessages = async () => {
     const response = await target.fetch(`${target.slackControlUrl}/__local/messages`);
     const body = (await readJson(response)) as { messages?: Array<{ text?: string }> };
@@ -154,6 +160,20 @@ export async function runVerification(target: VerifyTarget, options: VerifyOptio
         target.slackControlUrl && step.transition !== 'none' && userName
           ? slackMessagesFor(await slackMessages(), userName)
           : 0;
+
+      const subjectId = step.auth0User?.user_id ?? step.subject?.user_id ?? scimId ?? '';
+      const facts = (): StepFacts => ({
+        transition: step.transition,
+        userId: subjectId,
+        expected: step.expectedUser,
+        before,
+      });
+      const before: Record<string, number> = {};
+      for (const [name, baseUrl] of Object.entries(target.standins ?? {})) {
+        const check = STANDIN_CHECKS[name];
+        if (check?.count && check.applies(facts()))
+          before[name] = check.count(await standinState(baseUrl), facts());
+      }
 
       // 1. The IdP's request, exactly as recorded.
       const started = Date.now();
@@ -254,6 +274,26 @@ export async function runVerification(target: VerifyTarget, options: VerifyOptio
             status: 'manual',
             ms: 0,
           });
+        }
+      }
+      // 5. Every other enabled destination.
+      for (const [name, baseUrl] of Object.entries(target.standins ?? {})) {
+        const check = STANDIN_CHECKS[name];
+        if (!check || !check.applies(facts())) continue;
+        const probe = await waitFor(options.timeoutMs, async () => {
+          const problems = check.problems(await standinState(baseUrl), facts());
+          return { ok: problems.length === 0, detail: problems.join('; ') };
+        });
+        checks.push({
+          label: check.label,
+          status: probe.ok ? 'pass' : 'fail',
+          ms: probe.ms,
+          detail: probe.ok ? undefined : probe.detail,
+        });
+      }
+      if (step.transition !== 'none') {
+        for (const name of target.manualDestinations ?? []) {
+          checks.push({ label: `${name}: check the ${step.transition} by hand`, status: 'manual', ms: 0 });
         }
       }
       return { flow: flow.name, title: step.title, request: step.file, checks };

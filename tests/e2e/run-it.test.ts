@@ -66,6 +66,16 @@ it('deploys with the real a0deploy and passes the guide’s verification for Okt
   }
   expect(verify.stdout).toContain('Slack notified (offboard)');
   expect(verify.stdout).toContain('HubSpot contact is removed (archived)');
+  // tenant/environments/local.yaml switches every destination on, by configuration alone.
+  for (const label of [
+    'Salesforce contact',
+    'Jira ticket',
+    'Segment identify',
+    'Teams message',
+    'Provisioning service',
+  ]) {
+    expect(verify.stdout).toContain(`✓ ${label}`);
+  }
 });
 
 it('verify fails, with a non-zero exit, when a destination is broken', async () => {

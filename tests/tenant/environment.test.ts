@@ -188,6 +188,13 @@ describe('resolving values', () => {
       },
       hubspot: { url: 'http://127.0.0.1:4001', token: 'pat-local-standin' },
       slack: { webhookUrl: 'http://127.0.0.1:4002/services/T0/B0/local' },
+      destinations: {
+        salesforce: { baseUrl: 'http://127.0.0.1:4003', clientId: 'sf-id', clientSecret: 'sf-secret' },
+        jira: { baseUrl: 'http://127.0.0.1:4004', email: 'a@example.com', apiToken: 'jira-token' },
+        segment: { baseUrl: 'http://127.0.0.1:4005', writeKey: 'segment-key' },
+        teams: { webhookUrl: 'http://127.0.0.1:4006/workflows/x' },
+        provisioning: { eventsUrl: 'http://127.0.0.1:4007/users/events', authValue: 'Bearer p' },
+      },
     };
     const r = resolveEnvironment(local.value, { SLACK_WEBHOOK_URL: 'http://127.0.0.1:9/override' }, stack);
     if (!r.ok) throw new Error(r.problems.join('\n'));
@@ -195,6 +202,8 @@ describe('resolving values', () => {
     expect(r.value.hubspotBasePath).toBe('http://127.0.0.1:4001');
     expect(r.value.keywordValues.HUBSPOT_TOKEN).toBe('pat-local-standin');
     expect(r.value.keywordValues.SLACK_WEBHOOK_URL).toBe('http://127.0.0.1:9/override');
+    expect(r.value.keywordValues.PROVISIONING_AUTH_VALUE).toBe('Bearer p');
+    expect(r.value.keywordValues.DESTINATIONS).toBe('hubspot,slack,salesforce,jira,segment,teams,provisioning');
     expect(r.value.credentials).toEqual({
       AUTH0_CLIENT_ID: 'local-client',
       AUTH0_CLIENT_SECRET: 'local-secret',
