@@ -158,6 +158,14 @@ export async function deliver(
       const request = requestBySeq.get(message.seq);
       if ((request?.durationMs ?? 0) >= CHAOS_OPTIONS.requestTimeoutMs) slackUnacknowledged.add(id);
     }
+    // A post the Action gave up on (timeout) may still have been accepted, whatever the server
+    // measured: under load the client's clock runs out first. Those ids are ambiguous too.
+    for (const line of capture.lines) {
+      const code = (line.error as { code?: string } | undefined)?.code;
+      if (line.msg === 'destination' && line.destination === 'slack' && code === 'timeout') {
+        slackUnacknowledged.add(String(line.event_id));
+      }
+    }
     return {
       records,
       duplicateLive: [...liveCount.entries()].filter(([, n]) => n > 1).map(([k]) => k),

