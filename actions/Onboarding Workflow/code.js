@@ -338,12 +338,11 @@ function hubspotDestination(settings) {
   async function offboard(event, context) {
     const latest = await latestRecord(event.profile.userId, context);
     if (latest && !isNewerThan(event, latest.contact)) return "skipped-not-newer";
-    if (latest && !latest.live) return "already-archived";
     const stamp = {
       [HUBSPOT_PROPERTIES.lastEventAt]: new Date(event.occurredAtMs).toISOString(),
       [HUBSPOT_PROPERTIES.lastEventId]: event.eventId
     };
-    if (latest) {
+    if (latest?.live) {
       await patch(latest.contact.id, stamp, context);
       await archive(latest.contact.id, context);
       return "archived";
@@ -361,7 +360,7 @@ function hubspotDestination(settings) {
     const created = response.body?.results?.[0]?.id;
     if (!created) throw new DestinationError("HubSpot upsert returned no contact id", "retryable");
     await archive(created, context);
-    return "tombstoned";
+    return latest ? "restamped-tombstone" : "tombstoned";
   }
   return {
     name: "hubspot",

@@ -256,8 +256,27 @@ describe('offboard', () => {
       .query(byUserId(true))
       .reply(200, { ...contact('501', T2), archived: true });
     const h = sourceHarness();
-    await h.run(cloudEvent('user.deleted', employee(), { time: T2 }));
+    // The tombstone's own event, redelivered: same time and id.
+    await h.run(cloudEvent('user.deleted', employee(), { time: T2, id: 'evt_0000000000000000' }));
     expect(destinationLine(h.lines, 'hubspot')?.outcome).toMatch(/skipped-not-newer|already-archived/);
+  });
+
+  it('leaves a newer tombstone when the archived contact carries an older offboard', async () => {
+    hubspot.get(CONTACT_PATH).query(byUserId(false)).reply(404, {});
+    hubspot
+      .get(CONTACT_PATH)
+      .query(byUserId(true))
+      .reply(200, { ...contact('501', T1), archived: true });
+    let tombstone: Record<string, string> | undefined;
+    hubspot
+      .post('/crm/v3/objects/contacts/batch/upsert', (b) => ((tombstone = b.inputs[0].properties), true))
+      .reply(200, { status: 'COMPLETE', results: [{ id: '902', properties: {} }] });
+    hubspot.delete('/crm/v3/objects/contacts/902').reply(204);
+    const h = sourceHarness();
+    await h.run(cloudEvent('user.deleted', employee(), { time: T2 }));
+    expect(tombstone).toMatchObject({ auth0_user_id: USER_ID, auth0_last_event_at: T2 });
+    expect(destinationLine(h.lines, 'hubspot')).toMatchObject({ outcome: 'restamped-tombstone' });
+    expect(hubspot.isDone()).toBe(true);
   });
 
   it('leaves an archived tombstone without email when the offboard arrives before the onboard', async () => {

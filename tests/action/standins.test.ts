@@ -145,6 +145,20 @@ it('a lifecycle with redeliveries and reordering ends in the right state in ever
   expect(failures).toEqual([]);
 });
 
+it('HubSpot: a late unblock cannot revive the contact of a user deleted after an earlier block', async () => {
+  const h = sourceHarness();
+  const only = { ...secrets, DESTINATIONS: 'hubspot' };
+  const run = (event: unknown) => h.run(event, only).catch(fail(h));
+  const blocked = { ...employee(), blocked: true };
+  await run(cloudEvent('user.created', employee(), { time: at(0) }));
+  await run(cloudEvent('user.updated', blocked, { time: at(2), previous: employee() }));
+  // Unblocked at 3 and deleted at 4; the deletion is delivered before the unblock.
+  await run(cloudEvent('user.deleted', employee(), { time: at(4) }));
+  await run(cloudEvent('user.updated', employee(), { time: at(3), previous: blocked }));
+  expect(destinationLine(h.lines, 'hubspot')).toMatchObject({ outcome: 'skipped-not-newer' });
+  expect(local.hubspot!.contacts()).toHaveLength(0);
+});
+
 it('Salesforce renews a revoked token once and carries on', async () => {
   const h = sourceHarness();
   const only = { ...secrets, DESTINATIONS: 'salesforce' };

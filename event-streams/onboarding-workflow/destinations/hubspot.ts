@@ -7,7 +7,7 @@
  * - Order: every write stamps `auth0_last_event_at` / `auth0_last_event_id`; an event that is not
  *   newer than the stamp is skipped, so redeliveries and late events change nothing.
  * - Offboard archives the contact after stamping it, so the archived record is a tombstone that
- *   stops a late update from bringing the contact back. It never uses the GDPR delete, which
+ *   stops a late update from bringing the contact back (a newer offboard leaves a newer tombstone). It never uses the GDPR delete, which
  *   blocklists the email.
  * - A contact that already holds the user's email (created by hand, or by a form) is adopted.
  */
@@ -190,18 +190,19 @@ export function hubspotDestination(settings: { token: string; baseUrl: string })
   async function offboard(event: LifecycleEvent, context: CallContext): Promise<string> {
     const latest = await latestRecord(event.profile.userId, context);
     if (latest && !isNewerThan(event, latest.contact)) return 'skipped-not-newer';
-    if (latest && !latest.live) return 'already-archived';
     const stamp = {
       [HUBSPOT_PROPERTIES.lastEventAt]: new Date(event.occurredAtMs).toISOString(),
       [HUBSPOT_PROPERTIES.lastEventId]: event.eventId,
     };
-    if (latest) {
+    if (latest?.live) {
       await patch(latest.contact.id, stamp, context);
       await archive(latest.contact.id, context);
       return 'archived';
     }
-    // Offboarded before its onboard arrived (unordered delivery): leave an archived tombstone,
-    // without the email, so the late onboard sees it and does not create the contact.
+    // No live contact: the offboard arrived before the onboard, or the user's tombstone holds an
+    // older offboard (blocked, then unblocked and deleted, the unblock still on its way). Either way
+    // a late onboard must meet this event's stamp. Archived contacts cannot be edited, so a new
+    // tombstone is left (without the email); reads of archived contacts return the latest one.
     const response = await call('POST', '/crm/v3/objects/contacts/batch/upsert', context, {
       inputs: [
         {
@@ -215,7 +216,7 @@ export function hubspotDestination(settings: { token: string; baseUrl: string })
     const created = (response.body as { results?: Array<{ id?: string }> })?.results?.[0]?.id;
     if (!created) throw new DestinationError('HubSpot upsert returned no contact id', 'retryable');
     await archive(created, context);
-    return 'tombstoned';
+    return latest ? 'restamped-tombstone' : 'tombstoned';
   }
 
   return {
