@@ -785,11 +785,14 @@ function machine() {
     cpu,
     platform: `${os.platform()} ${os.release()}`,
     commit,
+    // Other work on the machine skews wall times: say how busy it was.
+    loadAverage1m: round(os.loadavg()[0] ?? 0, 2),
   };
 }
 
 async function main() {
   const started = performance.now();
+  const loadAtStart = round(os.loadavg()[0] ?? 0, 2);
   if (ONLY.has('fanout')) await fanout();
   if (ONLY.has('overhead')) overhead();
   if (ONLY.has('burst') || ONLY.has('deploy')) await tenantSections();
@@ -799,18 +802,23 @@ async function main() {
     command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
     seed: SEED,
     quick: QUICK,
-    machine: info,
+    machine: { ...info, loadAverage1mAtStart: loadAtStart },
     durationS: (performance.now() - started) / 1000,
     ...results,
   };
-  console.log(
-    `Bench ${output.generatedAt} — ${info.cpu}, ${info.nproc} cores, Node ${info.node}, commit ${info.commit}, seed ${SEED}`,
-  );
-  console.log(table(rows));
-  console.log(`\n(${round(output.durationS, 0)} s)`);
-  const file = path.join(ROOT, 'bench/results', QUICK || ONLY.size < 4 ? 'latest.tmp.json' : 'latest.json');
+  const text = [
+    `Bench ${output.generatedAt} — ${info.cpu}, ${info.nproc} cores, Node ${info.node}, commit ${info.commit}, ` +
+      `seed ${SEED}, load average ${loadAtStart} at start / ${info.loadAverage1m} at end`,
+    table(rows),
+    `\n(${round(output.durationS, 0)} s)`,
+  ].join('\n');
+  console.log(text);
+  const partial = QUICK || ONLY.size < 4;
+  const file = path.join(ROOT, 'bench/results', partial ? 'latest.tmp.json' : 'latest.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+  // The table as printed, for the README.
+  if (!partial) fs.writeFileSync(path.join(ROOT, 'bench/results/latest.txt'), `${text}\n`);
   console.log(`wrote ${path.relative(ROOT, file)}`);
 }
 
