@@ -249,10 +249,10 @@ var isConflict = (response) => response.status === 409 || response.status === 20
   (e) => e.category === "CONFLICT"
 );
 function hubspotDestination(settings) {
-  const call = (method, path, context, json) => request("HubSpot", `${settings.baseUrl}${path}`, {
+  const call = (method, path, context, json) => request("HubSpot", `${settings.HUBSPOT_BASE_URL}${path}`, {
     method,
     json,
-    headers: { authorization: `Bearer ${settings.token}` },
+    headers: { authorization: `Bearer ${settings.HUBSPOT_TOKEN}` },
     signal: context.signal,
     timeoutMs: context.requestTimeoutMs
   });
@@ -379,21 +379,26 @@ function stableHash(parts, length = 32) {
   return (0, import_node_crypto.createHash)("sha256").update(parts.join("\0"), "utf8").digest("hex").slice(0, length);
 }
 
+// event-streams/onboarding-workflow/destinations/text.ts
+function personName(profile) {
+  const fullName = [profile.givenName, profile.familyName].filter(Boolean).join(" ");
+  return profile.displayName ?? (fullName || profile.email || profile.userId);
+}
+function truncate(value, max) {
+  const chars = Array.from(value);
+  return chars.length <= max ? value : `${chars.slice(0, max - 1).join("")}…`;
+}
+
 // event-streams/onboarding-workflow/destinations/jira.ts
 var JIRA_PROPERTY = "auth0.lifecycle";
 var JIRA_COMMON_LABEL = "auth0-lifecycle";
 var JIRA_CACHE_KEY = "jira:issues";
 var REMEMBERED = 40;
 var jiraLabel = (step, userId) => `auth0-${step}-${stableHash([userId], 20)}`;
-var plain = (value, max) => {
-  const clean = value.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
-  const chars = Array.from(clean);
-  return chars.length <= max ? clean : `${chars.slice(0, max - 1).join("")}…`;
-};
-function who(profile) {
-  const fullName = [profile.givenName, profile.familyName].filter(Boolean).join(" ");
-  return profile.displayName ?? (fullName || profile.email || profile.userId);
-}
+var plain = (value, max) => (
+  // eslint-disable-next-line no-control-regex
+  truncate(value.replace(/[\u0000-\u001f\u007f]+/g, " ").trim(), max)
+);
 var paragraph = (label, value) => ({
   type: "paragraph",
   content: [
@@ -409,13 +414,13 @@ function jiraIssue(event, settings) {
     fields: {
       project: { key: settings.JIRA_PROJECT_KEY },
       issuetype: { name: settings.JIRA_ISSUE_TYPE },
-      summary: plain(`${title} ${who(p)}${p.email ? ` (${p.email})` : ""}`, 250),
+      summary: plain(`${title} ${personName(p)}${p.email ? ` (${p.email})` : ""}`, 250),
       labels: [jiraLabel(event.step, p.userId), JIRA_COMMON_LABEL],
       description: {
         type: "doc",
         version: 1,
         content: [
-          paragraph("Name", who(p)),
+          paragraph("Name", personName(p)),
           paragraph("Email", p.email),
           paragraph("Title", p.title),
           paragraph("Department", p.department),
@@ -831,37 +836,49 @@ function segmentDestination(settings) {
   };
 }
 
+// event-streams/onboarding-workflow/destinations/announce.ts
+var HEADLINES = {
+  onboard: "New employee provisioned",
+  offboard: "Employee deprovisioned"
+};
+function webhookAnnouncer(options) {
+  return {
+    name: options.name,
+    kind: "notification",
+    wants: changesStatus,
+    async apply(event, context) {
+      const response = await request(options.system, options.webhookUrl, {
+        method: "POST",
+        json: options.message(event),
+        signal: context.signal,
+        timeoutMs: context.requestTimeoutMs
+      });
+      if (!options.acceptedStatuses.includes(response.status)) throw responseError(options.system, response);
+      return "sent";
+    }
+  };
+}
+
 // event-streams/onboarding-workflow/destinations/slack-text.ts
 function escapeMrkdwn(value) {
   return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
-function truncate(value, max) {
-  const chars = Array.from(value);
-  return chars.length <= max ? value : `${chars.slice(0, max - 1).join("")}…`;
-}
 
 // event-streams/onboarding-workflow/destinations/slack.ts
-var HEADLINES = {
-  onboard: { emoji: ":wave:", text: "New employee provisioned" },
-  offboard: { emoji: ":lock:", text: "Employee deprovisioned" }
-};
+var EMOJI = { onboard: ":wave:", offboard: ":lock:" };
 var fieldText = (label, value) => `*${label}*
 ${value ? escapeMrkdwn(truncate(value, 300)) : "_not set_"}`;
-function who2(profile) {
-  const fullName = [profile.givenName, profile.familyName].filter(Boolean).join(" ");
-  return profile.displayName ?? (fullName || profile.email || profile.userId);
-}
 function slackMessage(event) {
   const { profile } = event;
   const headline = HEADLINES[event.step];
-  const name = escapeMrkdwn(truncate(who2(profile), 150));
+  const name = escapeMrkdwn(truncate(personName(profile), 150));
   return {
-    text: `${headline.text}: ${name}`,
+    text: `${headline}: ${name}`,
     blocks: [
-      { type: "header", text: { type: "plain_text", text: `${headline.text}`, emoji: true } },
+      { type: "header", text: { type: "plain_text", text: headline, emoji: true } },
       {
         type: "section",
-        text: { type: "mrkdwn", text: `${headline.emoji} *${name}*`, verbatim: true },
+        text: { type: "mrkdwn", text: `${EMOJI[event.step]} *${name}*`, verbatim: true },
         fields: [
           { type: "mrkdwn", text: fieldText("Email", profile.email), verbatim: true },
           { type: "mrkdwn", text: fieldText("Title", profile.title), verbatim: true },
@@ -883,21 +900,13 @@ function slackMessage(event) {
   };
 }
 function slackDestination(settings) {
-  return {
+  return webhookAnnouncer({
     name: "slack",
-    kind: "notification",
-    wants: changesStatus,
-    async apply(event, context) {
-      const response = await request("Slack", settings.webhookUrl, {
-        method: "POST",
-        json: slackMessage(event),
-        signal: context.signal,
-        timeoutMs: context.requestTimeoutMs
-      });
-      if (response.status !== 200) throw responseError("Slack", response);
-      return "sent";
-    }
-  };
+    system: "Slack",
+    webhookUrl: settings.SLACK_WEBHOOK_URL,
+    message: slackMessage,
+    acceptedStatuses: [200]
+  });
 }
 
 // event-streams/onboarding-workflow/destinations/teams-text.ts
@@ -907,15 +916,7 @@ function neutraliseTeamsText(value) {
 }
 
 // event-streams/onboarding-workflow/destinations/teams.ts
-var HEADLINES2 = {
-  onboard: "New employee provisioned",
-  offboard: "Employee deprovisioned"
-};
 var safe = (value, max) => neutraliseTeamsText(truncate(value, max));
-function who3(profile) {
-  const fullName = [profile.givenName, profile.familyName].filter(Boolean).join(" ");
-  return profile.displayName ?? (fullName || profile.email || profile.userId);
-}
 var field = (label, value) => ({
   type: "RichTextBlock",
   inlines: [
@@ -925,8 +926,8 @@ var field = (label, value) => ({
 });
 function teamsMessage(event) {
   const { profile } = event;
-  const headline = HEADLINES2[event.step];
-  const name = safe(who3(profile), 150);
+  const headline = HEADLINES[event.step];
+  const name = safe(personName(profile), 150);
   return {
     type: "message",
     attachments: [
@@ -966,27 +967,20 @@ function teamsMessage(event) {
   };
 }
 function teamsDestination(settings) {
-  return {
+  return webhookAnnouncer({
     name: "teams",
-    kind: "notification",
-    wants: changesStatus,
-    async apply(event, context) {
-      const response = await request("Teams", settings.TEAMS_WEBHOOK_URL, {
-        method: "POST",
-        json: teamsMessage(event),
-        signal: context.signal,
-        timeoutMs: context.requestTimeoutMs
-      });
-      if (response.status !== 202 && response.status !== 200) throw responseError("Teams", response);
-      return "sent";
-    }
-  };
+    system: "Teams",
+    webhookUrl: settings.TEAMS_WEBHOOK_URL,
+    message: teamsMessage,
+    // Workflows answers 202 Accepted; the retired Office 365 connectors answered 200.
+    acceptedStatuses: [202, 200]
+  });
 }
 
 // event-streams/onboarding-workflow/destinations/registry.ts
 var FACTORIES = {
-  hubspot: (s) => hubspotDestination({ token: s.HUBSPOT_TOKEN, baseUrl: s.HUBSPOT_BASE_URL }),
-  slack: (s) => slackDestination({ webhookUrl: s.SLACK_WEBHOOK_URL }),
+  hubspot: hubspotDestination,
+  slack: slackDestination,
   salesforce: salesforceDestination,
   jira: jiraDestination,
   segment: segmentDestination,

@@ -1,5 +1,6 @@
 import nock from 'nock';
-import { escapeMrkdwn, truncate } from '../../event-streams/onboarding-workflow/destinations/slack-text';
+import { escapeMrkdwn } from '../../event-streams/onboarding-workflow/destinations/slack-text';
+import { truncate } from '../../event-streams/onboarding-workflow/destinations/text';
 import { slackMessage } from '../../event-streams/onboarding-workflow/destinations/slack';
 import { toLifecycleEvent } from '../../event-streams/onboarding-workflow/lifecycle';
 import { cloudEvent, employee, type UserShape } from '../support/cloud-events';

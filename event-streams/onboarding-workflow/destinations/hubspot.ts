@@ -12,8 +12,8 @@
  * - A contact that already holds the user's email (created by hand, or by a form) is adopted.
  */
 import { DestinationError, request, responseError, type HttpResponse } from '../http';
-import type { LifecycleEvent, ProfileField } from '../lifecycle';
-import { changedAny } from '../lifecycle';
+import { changedAny, type LifecycleEvent, type ProfileField } from '../lifecycle';
+import type { HubSpotSettings } from '../settings';
 import type { CallContext, Destination } from './types';
 
 export const HUBSPOT_PROPERTIES = {
@@ -81,17 +81,17 @@ const isConflict = (response: HttpResponse) =>
       (e) => e.category === 'CONFLICT',
     ));
 
-export function hubspotDestination(settings: { token: string; baseUrl: string }): Destination {
+export function hubspotDestination(settings: HubSpotSettings): Destination {
   const call = (
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     context: CallContext,
     json?: unknown,
   ) =>
-    request('HubSpot', `${settings.baseUrl}${path}`, {
+    request('HubSpot', `${settings.HUBSPOT_BASE_URL}${path}`, {
       method,
       json,
-      headers: { authorization: `Bearer ${settings.token}` },
+      headers: { authorization: `Bearer ${settings.HUBSPOT_TOKEN}` },
       signal: context.signal,
       timeoutMs: context.requestTimeoutMs,
     });

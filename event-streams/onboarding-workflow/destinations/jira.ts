@@ -16,9 +16,10 @@
  */
 import { basicAuth, DestinationError, request, responseError } from '../http';
 import { stableHash } from '../ids';
-import type { LifecycleEvent, LifecycleStep, Profile } from '../lifecycle';
+import type { LifecycleEvent, LifecycleStep } from '../lifecycle';
 import type { ActionCache } from '../resilience';
 import type { JiraSettings } from '../settings';
+import { personName, truncate } from './text';
 import type { CallContext, Destination } from './types';
 
 export const JIRA_PROPERTY = 'auth0.lifecycle';
@@ -32,17 +33,9 @@ type TicketStep = Exclude<LifecycleStep, 'update'>;
 export const jiraLabel = (step: TicketStep, userId: string) => `auth0-${step}-${stableHash([userId], 20)}`;
 
 /** Plain text for Jira: no control characters or line breaks, bounded length. */
-const plain = (value: string, max: number) => {
+const plain = (value: string, max: number) =>
   // eslint-disable-next-line no-control-regex
-  const clean = value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  const chars = Array.from(clean);
-  return chars.length <= max ? clean : `${chars.slice(0, max - 1).join('')}…`;
-};
-
-function who(profile: Profile): string {
-  const fullName = [profile.givenName, profile.familyName].filter(Boolean).join(' ');
-  return profile.displayName ?? (fullName || profile.email || profile.userId);
-}
+  truncate(value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim(), max);
 
 const paragraph = (label: string, value: string | undefined) => ({
   type: 'paragraph',
@@ -64,13 +57,13 @@ export function jiraIssue(
     fields: {
       project: { key: settings.JIRA_PROJECT_KEY },
       issuetype: { name: settings.JIRA_ISSUE_TYPE },
-      summary: plain(`${title} ${who(p)}${p.email ? ` (${p.email})` : ''}`, 250),
+      summary: plain(`${title} ${personName(p)}${p.email ? ` (${p.email})` : ''}`, 250),
       labels: [jiraLabel(event.step, p.userId), JIRA_COMMON_LABEL],
       description: {
         type: 'doc',
         version: 1,
         content: [
-          paragraph('Name', who(p)),
+          paragraph('Name', personName(p)),
           paragraph('Email', p.email),
           paragraph('Title', p.title),
           paragraph('Department', p.department),

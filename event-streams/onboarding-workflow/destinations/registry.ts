@@ -17,8 +17,8 @@ import type { Destination } from './types';
 type Factories = { [N in DestinationName]: (settings: NonNullable<Settings[N]>) => Destination };
 
 const FACTORIES: Factories = {
-  hubspot: (s) => hubspotDestination({ token: s.HUBSPOT_TOKEN, baseUrl: s.HUBSPOT_BASE_URL }),
-  slack: (s) => slackDestination({ webhookUrl: s.SLACK_WEBHOOK_URL }),
+  hubspot: hubspotDestination,
+  slack: slackDestination,
   salesforce: salesforceDestination,
   jira: jiraDestination,
   segment: segmentDestination,

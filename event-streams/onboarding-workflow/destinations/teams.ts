@@ -3,25 +3,13 @@
  * webhook request is received") for onboard and offboard. Notification-only, like Slack: it never
  * fails the delivery, and a card already posted for an event is not posted again (api.cache).
  */
-import { request, responseError } from '../http';
-import { changesStatus, type LifecycleEvent, type Profile } from '../lifecycle';
 import type { TeamsSettings } from '../settings';
-import { truncate } from './slack-text';
+import { HEADLINES, webhookAnnouncer, type AnnouncedEvent } from './announce';
 import { neutraliseTeamsText } from './teams-text';
-import type { CallContext, Destination } from './types';
-
-const HEADLINES = {
-  onboard: 'New employee provisioned',
-  offboard: 'Employee deprovisioned',
-} as const;
-type Announced = keyof typeof HEADLINES;
+import { personName, truncate } from './text';
+import type { Destination } from './types';
 
 const safe = (value: string, max: number) => neutraliseTeamsText(truncate(value, max));
-
-function who(profile: Profile): string {
-  const fullName = [profile.givenName, profile.familyName].filter(Boolean).join(' ');
-  return profile.displayName ?? (fullName || profile.email || profile.userId);
-}
 
 /** A label (fixed text) and a user-controlled value, both as plain TextRuns. */
 const field = (label: string, value: string | undefined) => ({
@@ -35,10 +23,10 @@ const field = (label: string, value: string | undefined) => ({
 });
 
 /** Pure: the webhook payload for an event. */
-export function teamsMessage(event: LifecycleEvent & { step: Announced }): Record<string, unknown> {
+export function teamsMessage(event: AnnouncedEvent): Record<string, unknown> {
   const { profile } = event;
   const headline = HEADLINES[event.step];
-  const name = safe(who(profile), 150);
+  const name = safe(personName(profile), 150);
   return {
     type: 'message',
     attachments: [
@@ -79,20 +67,12 @@ export function teamsMessage(event: LifecycleEvent & { step: Announced }): Recor
 }
 
 export function teamsDestination(settings: TeamsSettings): Destination {
-  return {
+  return webhookAnnouncer({
     name: 'teams',
-    kind: 'notification',
-    wants: changesStatus,
-    async apply(event: LifecycleEvent, context: CallContext) {
-      const response = await request('Teams', settings.TEAMS_WEBHOOK_URL, {
-        method: 'POST',
-        json: teamsMessage(event as LifecycleEvent & { step: Announced }),
-        signal: context.signal,
-        timeoutMs: context.requestTimeoutMs,
-      });
-      // Workflows answers 202 Accepted; the retired Office 365 connectors answered 200.
-      if (response.status !== 202 && response.status !== 200) throw responseError('Teams', response);
-      return 'sent';
-    },
-  };
+    system: 'Teams',
+    webhookUrl: settings.TEAMS_WEBHOOK_URL,
+    message: teamsMessage,
+    // Workflows answers 202 Accepted; the retired Office 365 connectors answered 200.
+    acceptedStatuses: [202, 200],
+  });
 }
