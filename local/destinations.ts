@@ -15,16 +15,10 @@ import {
   type LocalProvisioningOptions,
 } from './provisioning';
 
-export const DESTINATION_NAMES = [
-  'hubspot',
-  'slack',
-  'salesforce',
-  'jira',
-  'segment',
-  'teams',
-  'provisioning',
-] as const;
-export type DestinationName = (typeof DESTINATION_NAMES)[number];
+// One list for the Action and its stand-ins: a destination the Action knows has a stand-in here.
+import { DESTINATION_NAMES, type DestinationName } from '../event-streams/onboarding-workflow/settings';
+
+export { DESTINATION_NAMES, type DestinationName };
 
 export interface LocalDestinationsOptions {
   /** Which stand-ins to start (default: all). */
