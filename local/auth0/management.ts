@@ -58,6 +58,19 @@ export function managementError(status: number, message: string, errorCode?: str
 
 const CONNECTION_NAME = /^[a-zA-Z0-9](-[a-zA-Z0-9]|[a-zA-Z0-9])*$/;
 
+/** Connection properties a PATCH may carry; a POST takes these plus name and strategy. */
+const CONNECTION_UPDATABLE = [
+  'display_name',
+  'options',
+  'enabled_clients',
+  'realms',
+  'is_domain_connection',
+  'show_as_button',
+  'metadata',
+  'authentication',
+  'connected_accounts',
+];
+
 function connectionView(c: Connection, forList = false): Record<string, unknown> {
   return {
     id: c.id,
@@ -198,6 +211,23 @@ function paginate<T>(
   return slice;
 }
 
+/** The Actions API's own page shape: `{ <key>, total, page, per_page }`, 20 a page by default. */
+function actionsPage<T>(
+  items: T[],
+  q: URLSearchParams,
+  key: string,
+  view: (item: T) => unknown,
+): Record<string, unknown> {
+  const perPage = Math.min(queryInt(q, 'per_page') ?? 20, 100);
+  const page = queryInt(q, 'page') ?? 0;
+  return {
+    [key]: items.slice(page * perPage, page * perPage + perPage).map(view),
+    total: items.length,
+    page,
+    per_page: perPage,
+  };
+}
+
 function requireString(body: Record<string, unknown>, field: string): string {
   const v = body[field];
   if (typeof v !== 'string' || !v)
@@ -321,19 +351,7 @@ export function registerManagementRoutes(router: Router, tenant: LocalTenant): v
   });
   route('POST', '/connections', ['create:connections'], (req) => {
     const body = asRecord(req.body);
-    allowOnly(body, [
-      'name',
-      'strategy',
-      'display_name',
-      'options',
-      'enabled_clients',
-      'realms',
-      'is_domain_connection',
-      'show_as_button',
-      'metadata',
-      'authentication',
-      'connected_accounts',
-    ]);
+    allowOnly(body, ['name', 'strategy', ...CONNECTION_UPDATABLE]);
     const name = requireString(body, 'name');
     const strategy = requireString(body, 'strategy');
     if (!CONNECTION_NAME.test(name) || name.length > 128)
@@ -377,17 +395,7 @@ export function registerManagementRoutes(router: Router, tenant: LocalTenant): v
         "Payload validation error: 'Too few properties defined (0), minimum 1'.",
         'invalid_body',
       );
-    allowOnly(body, [
-      'display_name',
-      'options',
-      'enabled_clients',
-      'realms',
-      'is_domain_connection',
-      'show_as_button',
-      'metadata',
-      'authentication',
-      'connected_accounts',
-    ]);
+    allowOnly(body, CONNECTION_UPDATABLE);
     // PATCH replaces `options` wholesale (deploy-cli re-adds excluded options for this reason).
     if (body.options !== undefined) c.options = structuredClone(asRecord(body.options));
     if (typeof body.display_name === 'string') c.display_name = body.display_name;
@@ -545,6 +553,18 @@ export function registerManagementRoutes(router: Router, tenant: LocalTenant): v
   });
 
   // ---- actions
+  const requireVersion = (action: Action, id: string) => {
+    const v = action.versions.find((x) => x.id === id);
+    if (!v) throw new HttpError(404, 'That action version does not exist.', 'action_version_not_found');
+    return v;
+  };
+  /** Makes `version` the only deployed one. */
+  const publish = (action: Action, version: ActionVersion) => {
+    for (const v of action.versions) v.deployed = false;
+    action.versions.push(version);
+    action.deployed_version_id = version.id;
+    return version;
+  };
   route('GET', '/actions/triggers', ['read:actions'], () =>
     json(200, {
       triggers: [
@@ -584,14 +604,10 @@ export function registerManagementRoutes(router: Router, tenant: LocalTenant): v
       .filter((a) => !name || a.name === name)
       .filter((a) => !trigger || a.supported_triggers.some((t) => t.id === trigger))
       .filter((a) => deployed === undefined || !!a.deployed_version_id === deployed);
-    const perPage = Math.min(queryInt(req.query, 'per_page') ?? 20, 100);
-    const page = queryInt(req.query, 'page') ?? 0;
-    return json(200, {
-      actions: all.slice(page * perPage, page * perPage + perPage).map((a) => actionView(a, tenant)),
-      total: all.length,
-      page,
-      per_page: perPage,
-    });
+    return json(
+      200,
+      actionsPage(all, req.query, 'actions', (a) => actionView(a, tenant)),
+    );
   });
   route('POST', '/actions/actions', ['create:actions'], (req) => {
     const body = asRecord(req.body);
@@ -679,8 +695,7 @@ export function registerManagementRoutes(router: Router, tenant: LocalTenant): v
       );
     }
     const time = now();
-    for (const v of action.versions) v.deployed = false;
-    const version: ActionVersion = {
+    const version = publish(action, {
       id: newUuid(),
       action_id: action.id,
       number: action.versions.length + 1,
@@ -694,31 +709,25 @@ export function registerManagementRoutes(router: Router, tenant: LocalTenant): v
       created_at: time,
       updated_at: time,
       built_at: action.built_at ?? time,
-    };
-    action.versions.push(version);
-    action.deployed_version_id = version.id;
+    });
     action.all_changes_deployed = true;
     return json(202, versionView(version, action));
   });
   // Roll back: deploy an earlier version again (as a new version number), optionally as the draft too.
   route('POST', '/actions/actions/{actionId}/versions/{id}/deploy', ['create:actions'], (req) => {
     const action = tenant.requireAction(req.params.actionId!);
-    const source = action.versions.find((v) => v.id === req.params.id);
-    if (!source) throw new HttpError(404, 'That action version does not exist.', 'action_version_not_found');
+    const source = requireVersion(action, req.params.id!);
     const body = asRecord(req.body);
     allowOnly(body, ['update_draft']);
     const time = now();
-    for (const v of action.versions) v.deployed = false;
-    const version: ActionVersion = {
+    const version = publish(action, {
       ...structuredClone(source),
       id: newUuid(),
       number: action.versions.length + 1,
       deployed: true,
       created_at: time,
       updated_at: time,
-    };
-    action.versions.push(version);
-    action.deployed_version_id = version.id;
+    });
     if (body.update_draft === true) {
       action.code = version.code;
       action.dependencies = structuredClone(version.dependencies);
@@ -731,21 +740,15 @@ export function registerManagementRoutes(router: Router, tenant: LocalTenant): v
   });
   route('GET', '/actions/actions/{actionId}/versions', ['read:actions'], (req) => {
     const action = tenant.requireAction(req.params.actionId!);
-    const perPage = Math.min(queryInt(req.query, 'per_page') ?? 20, 100);
-    const page = queryInt(req.query, 'page') ?? 0;
-    const versions = [...action.versions].reverse();
-    return json(200, {
-      versions: versions.slice(page * perPage, page * perPage + perPage).map((v) => versionView(v, action)),
-      total: versions.length,
-      page,
-      per_page: perPage,
-    });
+    const newestFirst = [...action.versions].reverse();
+    return json(
+      200,
+      actionsPage(newestFirst, req.query, 'versions', (v) => versionView(v, action)),
+    );
   });
   route('GET', '/actions/actions/{actionId}/versions/{id}', ['read:actions'], (req) => {
     const action = tenant.requireAction(req.params.actionId!);
-    const v = action.versions.find((x) => x.id === req.params.id);
-    if (!v) throw new HttpError(404, 'That action version does not exist.', 'action_version_not_found');
-    return json(200, versionView(v, action));
+    return json(200, versionView(requireVersion(action, req.params.id!), action));
   });
 
   // ---- event streams
@@ -890,6 +893,11 @@ export function registerManagementRoutes(router: Router, tenant: LocalTenant): v
   });
 
   // ---- users (read; update/delete for tests and tools — they emit user events like Auth0)
+  const requireUser = (id: string) => {
+    const u = tenant.users.get(id);
+    if (!u) throw new HttpError(404, 'The user does not exist.', 'inexistent_user');
+    return u;
+  };
   route('GET', '/users', ['read:users'], (req) => {
     const q = req.query.get('q');
     const connection = req.query.get('connection');
@@ -899,14 +907,9 @@ export function registerManagementRoutes(router: Router, tenant: LocalTenant): v
       .filter((u) => !q || matchesQuery(u, q));
     return json(200, paginate(users, req.query, 'users'));
   });
-  route('GET', '/users/{id}', ['read:users'], (req) => {
-    const u = tenant.users.get(req.params.id!);
-    if (!u) throw new HttpError(404, 'The user does not exist.', 'inexistent_user');
-    return json(200, u);
-  });
+  route('GET', '/users/{id}', ['read:users'], (req) => json(200, requireUser(req.params.id!)));
   route('PATCH', '/users/{id}', ['update:users'], (req) => {
-    const u = tenant.users.get(req.params.id!);
-    if (!u) throw new HttpError(404, 'The user does not exist.', 'inexistent_user');
+    const u = requireUser(req.params.id!);
     const body = asRecord(req.body);
     allowOnly(body, [
       'blocked',
@@ -936,8 +939,7 @@ export function registerManagementRoutes(router: Router, tenant: LocalTenant): v
     return json(200, tenant.users.update(u.user_id, patch, connection));
   });
   route('DELETE', '/users/{id}', ['delete:users'], (req) => {
-    const u = tenant.users.get(req.params.id!);
-    if (!u) throw new HttpError(404, 'The user does not exist.', 'inexistent_user');
+    const u = requireUser(req.params.id!);
     tenant.users.delete(u.user_id, tenant.connectionByName(u.identities[0]?.connection ?? ''));
     return { status: 204 };
   });
