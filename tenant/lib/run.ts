@@ -276,6 +276,9 @@ export async function runDeploy(opts: DeployOptions): Promise<DeployResult> {
   if (prod) throw new UserError(prod);
   const allow = parseAllowDelete(opts.processEnv.AUTH0_ALLOW_DELETE, opts.allowDelete);
   if ('problem' in allow) throw new UserError(allow.problem);
+  // A mistyped --env or a broken environment file fails before the slower steps.
+  const env = loadEnvironment(opts.root, opts.envName);
+  if (!env.ok) throw new UserError(env.problems[0] as string, env.problems);
 
   if (!opts.skipValidate) {
     opts.log('validate: offline checks');

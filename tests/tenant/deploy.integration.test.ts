@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { LocalAuth0 } from '../../local/auth0';
 import type { LocalHubSpot } from '../../local/hubspot';
 import { type LocalStack, startLocalStack } from '../../local/stack';
-import { loadEnvironment } from '../../tenant/lib/environment';
+import { isOmitted, loadEnvironment } from '../../tenant/lib/environment';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -60,11 +60,12 @@ function tenantCopy(name: string, edit: (text: string) => string): string {
 const writes = () => auth0.tenant.mutations().filter((m) => !m.dryRun);
 const onboarding = () => [...auth0.tenant.actions.values()].find((a) => a.name === 'Onboarding Workflow');
 const FAST = ['--skip-validate', '--skip-build'];
-const HUBSPOT_PROPERTIES = (() => {
+const LOCAL = (() => {
   const env = loadEnvironment(ROOT, 'local');
   if (!env.ok) throw new Error(env.problems.join('\n'));
-  return env.value.hubspot.properties.map((p) => p.name);
+  return env.value;
 })();
+const HUBSPOT_PROPERTIES = LOCAL.hubspot.properties.map((p) => p.name);
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'tenant-it-'));
@@ -75,7 +76,6 @@ beforeAll(async () => {
     stateFile: stackFile,
     writeState: true,
     auth0: { actionBuildDelayMs: 0 },
-    destinations: { only: ['hubspot', 'slack'] },
   });
   auth0 = stack.auth0;
   hubspot = stack.destinations?.hubspot as LocalHubSpot;
@@ -101,8 +101,10 @@ describe('deploy and plan against the local tenant (real a0deploy)', () => {
     expect(writes()).toEqual([]);
   });
 
-  it('first deploy (validate, build, a0deploy): creates the connection, the Action, the stream and the HubSpot properties', async () => {
-    const r = await cli('deploy', ['--env', 'local']);
+  it('first deploy (validate, a0deploy): creates the connection, the Action, the stream and the HubSpot properties', async () => {
+    // --skip-build: a test must not rewrite the repository's bundle; validate still rebuilds it in
+    // memory and refuses a stale one.
+    const r = await cli('deploy', ['--env', 'local', '--skip-build']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('validate: offline checks');
@@ -116,12 +118,16 @@ describe('deploy and plan against the local tenant (real a0deploy)', () => {
 
     const action = onboarding();
     expect(action?.deployed_version_id).toBeDefined();
-    expect(action?.secrets.map((s) => s.name).sort()).toEqual([
-      'DESTINATIONS',
-      'HUBSPOT_BASE_URL',
-      'HUBSPOT_TOKEN',
-      'SLACK_WEBHOOK_URL',
-    ]);
+    // Every secret tenant.yaml declares, less the ones local.yaml omits.
+    const declared = [
+      ...readFileSync(path.join(ROOT, 'tenant.yaml'), 'utf8').matchAll(/- name: ([A-Z][A-Z0-9_]*)$/gm),
+    ].map((m) => m[1] as string);
+    expect(action?.secrets.map((s) => s.name).sort()).toEqual(
+      declared.filter((n) => !isOmitted(LOCAL, n)).sort(),
+    );
+    expect(action?.secrets.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['HUBSPOT_TOKEN', 'SLACK_WEBHOOK_URL']),
+    );
     const conn = auth0.tenant.connectionByName('corporate-idp');
     expect(conn && auth0.tenant.scimConfigs.get(conn.id)?.mapping?.length).toBeGreaterThan(5);
     const stream = [...auth0.tenant.eventStreams.values()][0];
@@ -138,7 +144,7 @@ describe('deploy and plan against the local tenant (real a0deploy)', () => {
   it('second deploy is a no-op: zero mutating calls, no new Action version', async () => {
     auth0.tenant.resetMutations();
     const versions = onboarding()?.versions.length;
-    const r = await cli('deploy', ['--env', 'local']);
+    const r = await cli('deploy', ['--env', 'local', ...FAST]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/deploy local: nothing to change; a0deploy was not run \(0 write calls\)/);
     expect(writes()).toEqual([]);

@@ -203,7 +203,9 @@ describe('resolving values', () => {
     expect(r.value.keywordValues.HUBSPOT_TOKEN).toBe('pat-local-standin');
     expect(r.value.keywordValues.SLACK_WEBHOOK_URL).toBe('http://127.0.0.1:9/override');
     expect(r.value.keywordValues.PROVISIONING_AUTH_VALUE).toBe('Bearer p');
-    expect(r.value.keywordValues.DESTINATIONS).toBe('hubspot,slack,salesforce,jira,segment,teams,provisioning');
+    expect(r.value.keywordValues.DESTINATIONS).toBe(
+      'hubspot,slack,salesforce,jira,segment,teams,provisioning',
+    );
     expect(r.value.credentials).toEqual({
       AUTH0_CLIENT_ID: 'local-client',
       AUTH0_CLIENT_SECRET: 'local-secret',
