@@ -26,6 +26,7 @@ import {
   type ActionCache,
   type OnExecuteEventStream,
 } from '../action-runtime';
+import { seededRandom } from '../http-standin';
 import type { UserCloudEvent } from './events';
 import type { Action, ActionVersion, EventStream } from './state';
 
@@ -87,18 +88,6 @@ export interface DeliveryHost {
   now(): Date;
 }
 
-/** mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function seededShuffle<T>(items: T[], random: () => number): T[] {
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
@@ -129,7 +118,7 @@ export class DeliveryEngine {
     options: DeliveryOptions = {},
   ) {
     this.options = { ...options };
-    this.random = prng(options.reorder?.seed ?? 1);
+    this.random = seededRandom(options.reorder?.seed ?? 1);
   }
 
   /** Changes delivery knobs at run time (e.g. turn on duplication/reordering for one test). */
@@ -149,7 +138,7 @@ export class DeliveryEngine {
     for (const key of allowed) {
       if (key in patch) (this.options as Record<string, unknown>)[key] = patch[key] ?? undefined;
     }
-    if ('reorder' in patch) this.random = prng(patch.reorder?.seed ?? 1);
+    if ('reorder' in patch) this.random = seededRandom(patch.reorder?.seed ?? 1);
   }
 
   settings(): DeliveryOptions {

@@ -38,16 +38,9 @@ export interface LocalJiraOptions extends StandinOptions {
   clock?: () => number;
 }
 
-export interface JiraIssueView {
-  id: string;
-  key: string;
-  projectKey: string;
-  issueType: string;
-  status: string;
-  summary: string;
+/** An issue as tests and /__local/state see it: what JQL sees, plus the description; `created` as ISO. */
+export interface JiraIssueView extends Omit<JqlIssue, 'created'> {
   description: unknown;
-  labels: string[];
-  properties: Record<string, unknown>;
   created: string;
 }
 
@@ -404,15 +397,8 @@ export async function startLocalJira(opts: LocalJiraOptions = {}): Promise<Local
   baseUrl = server.baseUrl;
 
   const view = (i: StoredIssue): JiraIssueView => ({
-    id: i.id,
-    key: i.key,
-    projectKey: i.projectKey,
-    issueType: i.issueType,
-    status: i.status,
-    summary: i.summary,
+    ...snapshot(i),
     description: i.description,
-    labels: [...i.labels],
-    properties: structuredClone(i.properties),
     created: new Date(i.created).toISOString(),
   });
   const api: LocalJira = {
