@@ -58,6 +58,36 @@ export interface DestinationConnections {
   provisioning?: { baseUrl: string; eventsUrl: string; token: string; authValue: string };
 }
 
+/**
+ * The Action secrets that point the Onboarding Workflow at these stand-ins, with DESTINATIONS naming
+ * the running ones (what tenant/environments/local.yaml resolves for a deploy to the local tenant).
+ */
+export function actionSecrets(c: DestinationConnections): Record<string, string> {
+  const settings: Record<string, string> = {
+    ...(c.hubspot && { HUBSPOT_TOKEN: c.hubspot.accessToken, HUBSPOT_BASE_URL: c.hubspot.baseUrl }),
+    ...(c.slack && { SLACK_WEBHOOK_URL: c.slack.webhookUrl }),
+    ...(c.salesforce && {
+      SALESFORCE_LOGIN_URL: c.salesforce.baseUrl,
+      SALESFORCE_CLIENT_ID: c.salesforce.clientId,
+      SALESFORCE_CLIENT_SECRET: c.salesforce.clientSecret,
+    }),
+    ...(c.jira && {
+      JIRA_BASE_URL: c.jira.baseUrl,
+      JIRA_EMAIL: c.jira.email,
+      JIRA_API_TOKEN: c.jira.apiToken,
+      // The stand-in's default project.
+      JIRA_PROJECT_KEY: 'ONB',
+    }),
+    ...(c.segment && { SEGMENT_WRITE_KEY: c.segment.writeKey, SEGMENT_API_URL: c.segment.baseUrl }),
+    ...(c.teams && { TEAMS_WEBHOOK_URL: c.teams.webhookUrl }),
+    ...(c.provisioning && {
+      PROVISIONING_URL: c.provisioning.eventsUrl,
+      PROVISIONING_AUTH_VALUE: c.provisioning.authValue,
+    }),
+  };
+  return { DESTINATIONS: DESTINATION_NAMES.filter((name) => c[name]).join(','), ...settings };
+}
+
 /** Fake credentials used when the caller gives none (never real secrets). */
 export const LOCAL_CREDENTIALS = {
   hubspotToken: 'pat-local-hubspot',

@@ -3,7 +3,7 @@
  * a whole lifecycle with redeliveries and out-of-order events ends in the right state everywhere,
  * the Salesforce token is reused and renewed, and the Jira lookup copes with search lag.
  */
-import { startLocalDestinations, type LocalDestinations } from '../../local/destinations';
+import { actionSecrets, startLocalDestinations, type LocalDestinations } from '../../local/destinations';
 import { cloudEvent, employee } from '../support/cloud-events';
 import {
   bundleHarness,
@@ -23,25 +23,7 @@ const at = (minute: number) => `2026-12-01T10:${String(minute).padStart(2, '0')}
 
 beforeAll(async () => {
   local = await startLocalDestinations();
-  const c = local.connection();
-  secrets = {
-    DESTINATIONS: 'hubspot,slack,salesforce,jira,segment,teams,provisioning',
-    HUBSPOT_TOKEN: c.hubspot!.accessToken,
-    HUBSPOT_BASE_URL: c.hubspot!.baseUrl,
-    SLACK_WEBHOOK_URL: c.slack!.webhookUrl,
-    SALESFORCE_LOGIN_URL: c.salesforce!.baseUrl,
-    SALESFORCE_CLIENT_ID: c.salesforce!.clientId,
-    SALESFORCE_CLIENT_SECRET: c.salesforce!.clientSecret,
-    JIRA_BASE_URL: c.jira!.baseUrl,
-    JIRA_EMAIL: c.jira!.email,
-    JIRA_API_TOKEN: c.jira!.apiToken,
-    JIRA_PROJECT_KEY: 'ONB',
-    SEGMENT_WRITE_KEY: c.segment!.writeKey,
-    SEGMENT_API_URL: c.segment!.baseUrl,
-    TEAMS_WEBHOOK_URL: c.teams!.webhookUrl,
-    PROVISIONING_URL: c.provisioning!.eventsUrl,
-    PROVISIONING_AUTH_VALUE: `Bearer ${c.provisioning!.token}`,
-  };
+  secrets = actionSecrets(local.connection());
 });
 afterAll(() => local.stop());
 /** The HubSpot custom properties the deploy tooling creates in a real portal. */

@@ -1,4 +1,5 @@
-import { DESTINATION_NAMES, startLocalDestinations } from '../../local/destinations';
+import { readSettings } from '../../event-streams/onboarding-workflow/settings';
+import { actionSecrets, DESTINATION_NAMES, startLocalDestinations } from '../../local/destinations';
 
 describe('startLocalDestinations', () => {
   it('starts every stand-in on its own loopback port and the connection details work', async () => {
@@ -9,6 +10,9 @@ describe('startLocalDestinations', () => {
       const urls = Object.values(c).map((x) => new URL(x.baseUrl));
       expect(new Set(urls.map((u) => u.port)).size).toBe(DESTINATION_NAMES.length);
       expect(urls.every((u) => u.hostname === '127.0.0.1')).toBe(true);
+      // The Action accepts the secrets that point it at the stand-ins: all seven enabled, no problem.
+      const settings = readSettings(actionSecrets(c));
+      expect(settings).toMatchObject({ enabled: [...DESTINATION_NAMES], problems: [] });
 
       const hs = await fetch(`${c.hubspot?.baseUrl}/crm/v3/objects/contacts`, {
         method: 'POST',
@@ -62,6 +66,10 @@ describe('startLocalDestinations', () => {
     try {
       expect(Object.keys(d.connection())).toEqual(['slack']);
       expect(d.hubspot).toBeUndefined();
+      expect(actionSecrets(d.connection())).toEqual({
+        DESTINATIONS: 'slack',
+        SLACK_WEBHOOK_URL: d.slack?.webhookUrl,
+      });
     } finally {
       await d.stop();
     }
