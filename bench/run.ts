@@ -591,6 +591,7 @@ async function deploySection(t: TenantBench): Promise<boolean> {
     noopMutations: mutations,
     noopHubspotWrites: hubspotWrites.map((r) => `${r.method} ${r.path}`),
     noopTail: noop.stdout.trim().split('\n').slice(-6),
+    ...(noop.status !== 0 ? { noopError: (noop.stderr || noop.stdout).trim().split('\n').slice(-6) } : {}),
   };
   rows.push([
     '## Deploy: tenant.yaml to the local tenant with `npm run deploy -- --env local` (real a0deploy)',
@@ -604,7 +605,9 @@ async function deploySection(t: TenantBench): Promise<boolean> {
   rows.push([
     'no-op deploy',
     `${round(noop.ms / 1000, 1)} s`,
-    noop.status === 0 ? 'exit 0' : `exit ${noop.status}`,
+    noop.status === 0
+      ? 'exit 0'
+      : `FAILED (exit ${noop.status}): ${(noop.stderr || noop.stdout).trim().split('\n').slice(-2).join(' / ')}`,
   ]);
   rows.push([
     'no-op deploy: mutating calls',

@@ -28,7 +28,8 @@ export async function startTenant(): Promise<TenantBench> {
     root: ROOT,
     stateFile,
     writeState: true,
-    destinations: { only: ['hubspot', 'slack'], slack: { rateLimit: false } },
+    // Every stand-in: the local environment's keywords name each of them.
+    destinations: { slack: { rateLimit: false } },
   });
   const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_STACK_FILE: stateFile, CI: 'true' };
   // The stack's fake credentials must win over anything exported in the bench's shell.
