@@ -160,6 +160,12 @@ function toLifecycleEvent(event) {
     previous
   };
 }
+function isNewerThanStamp(event, appliedAt, appliedId) {
+  const at = typeof appliedAt === "string" ? Date.parse(appliedAt) : Number.NaN;
+  if (Number.isNaN(at)) return true;
+  if (event.occurredAtMs !== at) return event.occurredAtMs > at;
+  return event.eventId > (typeof appliedId === "string" ? appliedId : "");
+}
 function changedAny(event, fields) {
   if (event.step !== "update" || !event.previous) return true;
   const before = event.previous;
@@ -217,11 +223,14 @@ var MIRRORED = [
 ];
 var MAX_PROPERTY_LENGTH = 65536;
 var READ_PROPERTIES = [...MIRRORED.map(([, property]) => property), ...Object.values(HUBSPOT_PROPERTIES)];
+var stampOf = (event) => ({
+  [HUBSPOT_PROPERTIES.lastEventAt]: new Date(event.occurredAtMs).toISOString(),
+  [HUBSPOT_PROPERTIES.lastEventId]: event.eventId
+});
 function contactProperties(event) {
   const properties = {
     [HUBSPOT_PROPERTIES.userId]: event.profile.userId,
-    [HUBSPOT_PROPERTIES.lastEventAt]: new Date(event.occurredAtMs).toISOString(),
-    [HUBSPOT_PROPERTIES.lastEventId]: event.eventId
+    ...stampOf(event)
   };
   for (const [field2, property] of MIRRORED) {
     const value = event.profile[field2];
@@ -230,12 +239,11 @@ function contactProperties(event) {
   }
   return properties;
 }
-function isNewerThan(event, contact) {
-  const appliedAt = Date.parse(contact.properties[HUBSPOT_PROPERTIES.lastEventAt] ?? "");
-  if (Number.isNaN(appliedAt)) return true;
-  if (event.occurredAtMs !== appliedAt) return event.occurredAtMs > appliedAt;
-  return event.eventId > (contact.properties[HUBSPOT_PROPERTIES.lastEventId] ?? "");
-}
+var isNewerThan = (event, contact) => isNewerThanStamp(
+  event,
+  contact.properties[HUBSPOT_PROPERTIES.lastEventAt],
+  contact.properties[HUBSPOT_PROPERTIES.lastEventId]
+);
 function asContact(body) {
   const contact = body;
   if (!contact || typeof contact.id !== "string" || typeof contact.properties !== "object") {
@@ -338,10 +346,7 @@ function hubspotDestination(settings) {
   async function offboard(event, context) {
     const latest = await latestRecord(event.profile.userId, context);
     if (latest && !isNewerThan(event, latest.contact)) return "skipped-not-newer";
-    const stamp = {
-      [HUBSPOT_PROPERTIES.lastEventAt]: new Date(event.occurredAtMs).toISOString(),
-      [HUBSPOT_PROPERTIES.lastEventId]: event.eventId
-    };
+    const stamp = stampOf(event);
     if (latest?.live) {
       await patch(latest.contact.id, stamp, context);
       await archive(latest.contact.id, context);
@@ -379,11 +384,28 @@ function stableHash(parts, length = 32) {
   return (0, import_node_crypto.createHash)("sha256").update(parts.join("\0"), "utf8").digest("hex").slice(0, length);
 }
 
+// event-streams/onboarding-workflow/cache.ts
+function readCached(cache, key) {
+  try {
+    const record = cache.get(key);
+    return record ? JSON.parse(record.value) : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function writeCached(cache, key, value, ttlMs) {
+  try {
+    cache.set(key, JSON.stringify(value), ttlMs ? { ttl: ttlMs } : void 0);
+  } catch {
+  }
+}
+
 // event-streams/onboarding-workflow/destinations/text.ts
 function personName(profile) {
   const fullName = [profile.givenName, profile.familyName].filter(Boolean).join(" ");
   return profile.displayName ?? (fullName || profile.email || profile.userId);
 }
+var clip = (value, max) => Array.from(value).slice(0, max).join("");
 function truncate(value, max) {
   const chars = Array.from(value);
   return chars.length <= max ? value : `${chars.slice(0, max - 1).join("")}…`;
@@ -445,21 +467,12 @@ function jiraIssue(event, settings) {
   };
 }
 function remembered(cache) {
-  try {
-    const value = JSON.parse(cache.get(JIRA_CACHE_KEY)?.value ?? "[]");
-    return Array.isArray(value) ? value : [];
-  } catch {
-    return [];
-  }
+  const value = readCached(cache, JIRA_CACHE_KEY);
+  return Array.isArray(value) ? value : [];
 }
 function remember(cache, entry) {
   const rest = remembered(cache).filter(([label]) => label !== entry[0]);
-  try {
-    cache.set(JIRA_CACHE_KEY, JSON.stringify([...rest, entry].slice(-REMEMBERED)), {
-      ttl: 24 * 60 * 60 * 1e3
-    });
-  } catch {
-  }
+  writeCached(cache, JIRA_CACHE_KEY, [...rest, entry].slice(-REMEMBERED), 24 * 60 * 60 * 1e3);
 }
 function jiraDestination(settings) {
   const authorization = basicAuth(settings.JIRA_EMAIL, settings.JIRA_API_TOKEN);
@@ -596,7 +609,6 @@ var SALESFORCE_STAMP = {
 var TOKEN_CACHE_KEY = "salesforce:token";
 var TOKEN_TTL_MS = 30 * 60 * 1e3;
 var LIMITS = { FirstName: 40, LastName: 80, Email: 80, Title: 128, Department: 80 };
-var clip = (value, max) => Array.from(value).slice(0, max).join("");
 function contactFields(event, settings) {
   const p = event.profile;
   const fields = {
@@ -614,14 +626,7 @@ function contactFields(event, settings) {
   }
   return fields;
 }
-function isNewerThanRecord(event, record) {
-  const stamp = record[SALESFORCE_STAMP.lastEventAt];
-  const appliedAt = typeof stamp === "string" ? Date.parse(stamp) : Number.NaN;
-  if (Number.isNaN(appliedAt)) return true;
-  if (event.occurredAtMs !== appliedAt) return event.occurredAtMs > appliedAt;
-  const appliedId = record[SALESFORCE_STAMP.lastEventId];
-  return event.eventId > (typeof appliedId === "string" ? appliedId : "");
-}
+var isNewerThanRecord = (event, record) => isNewerThanStamp(event, record[SALESFORCE_STAMP.lastEventAt], record[SALESFORCE_STAMP.lastEventId]);
 var soqlString = (value) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\r/g, "\\r")}'`;
 function salesforceError(response, externalIdField) {
   const code = errorCode(response.body);
@@ -641,19 +646,11 @@ function salesforceError(response, externalIdField) {
   });
 }
 function readToken(cache, owner) {
-  try {
-    const record = cache.get(TOKEN_CACHE_KEY);
-    const token = record ? JSON.parse(record.value) : void 0;
-    return token && token.o === owner && token.e > Date.now() && typeof token.t === "string" ? token : void 0;
-  } catch {
-    return void 0;
-  }
+  const token = readCached(cache, TOKEN_CACHE_KEY);
+  return token && token.o === owner && token.e > Date.now() && typeof token.t === "string" ? token : void 0;
 }
 function writeToken(cache, token) {
-  try {
-    cache.set(TOKEN_CACHE_KEY, JSON.stringify(token ?? { e: 0 }), { ttl: token ? TOKEN_TTL_MS : 1 });
-  } catch {
-  }
+  writeCached(cache, TOKEN_CACHE_KEY, token ?? { e: 0 }, token ? TOKEN_TTL_MS : 1);
 }
 function salesforceDestination(settings) {
   const field2 = settings.SALESFORCE_EXTERNAL_ID_FIELD;
@@ -790,7 +787,7 @@ function segmentIdentify(event) {
   const traits = {};
   for (const [field2, trait] of TRAITS) {
     const value = event.profile[field2];
-    if (value !== void 0) traits[trait] = Array.from(value).slice(0, MAX_TRAIT_LENGTH).join("");
+    if (value !== void 0) traits[trait] = clip(value, MAX_TRAIT_LENGTH);
     else if (event.previous?.[field2] !== void 0 && field2 !== "email") traits[trait] = null;
   }
   if (event.step === "onboard") traits.status = "active";
@@ -1078,27 +1075,13 @@ function createLogger(secretValues2, sink = console) {
 var import_cockatiel = require("cockatiel");
 var BREAKER_TTL_MS = 60 * 60 * 1e3;
 var RECENT_IDS = 100;
-function readJson(cache, key) {
-  try {
-    const record = cache.get(key);
-    return record ? JSON.parse(record.value) : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function writeJson(cache, key, value, ttl) {
-  try {
-    cache.set(key, JSON.stringify(value), ttl ? { ttl } : void 0);
-  } catch {
-  }
-}
 function isBreakerState(value) {
   const state = value;
   return typeof state?.ownState?.value === "number" && typeof state.breakerState === "number";
 }
 function loadBreaker(cache, destination, settings) {
   const key = `breaker:${destination}`;
-  const stored = readJson(cache, key);
+  const stored = readCached(cache, key);
   const policy = (0, import_cockatiel.circuitBreaker)(
     (0, import_cockatiel.handleWhen)((error) => isRetryable(error)),
     {
@@ -1112,7 +1095,7 @@ function loadBreaker(cache, destination, settings) {
     policy,
     save() {
       const state = policy.toJSON();
-      if (JSON.stringify(state) !== before) writeJson(cache, key, state, BREAKER_TTL_MS);
+      if (JSON.stringify(state) !== before) writeCached(cache, key, state, BREAKER_TTL_MS);
     }
   };
 }
@@ -1148,17 +1131,17 @@ async function runWithPolicies(breaker, settings, remainingMs, call) {
   }
 }
 function alreadyNotified(cache, destination, eventId) {
-  return (readJson(cache, `sent:${destination}`) ?? []).includes(eventId);
+  return (readCached(cache, `sent:${destination}`) ?? []).includes(eventId);
 }
 function rememberNotified(cache, destination, eventId) {
-  const ids = (readJson(cache, `sent:${destination}`) ?? []).filter((id) => id !== eventId);
-  writeJson(cache, `sent:${destination}`, [...ids, eventId].slice(-RECENT_IDS), 24 * 60 * 60 * 1e3);
+  const ids = (readCached(cache, `sent:${destination}`) ?? []).filter((id) => id !== eventId);
+  writeCached(cache, `sent:${destination}`, [...ids, eventId].slice(-RECENT_IDS), 24 * 60 * 60 * 1e3);
 }
 function countDelivery(cache, eventId) {
-  const seen = readJson(cache, "deliveries") ?? [];
+  const seen = readCached(cache, "deliveries") ?? [];
   const previous = seen.find(([id]) => id === eventId)?.[1] ?? 0;
   const next = [...seen.filter(([id]) => id !== eventId), [eventId, previous + 1]];
-  writeJson(cache, "deliveries", next.slice(-60), 60 * 60 * 1e3);
+  writeCached(cache, "deliveries", next.slice(-60), 60 * 60 * 1e3);
   return previous + 1;
 }
 

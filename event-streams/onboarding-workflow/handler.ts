@@ -4,6 +4,7 @@
  * redelivers the event (its writes are idempotent and order-checked, so that is safe).
  */
 import { BrokenCircuitError } from 'cockatiel';
+import type { ActionCache } from './cache';
 import { buildDestinations } from './destinations/registry';
 import type { Destination } from './destinations/types';
 import { parseMessage } from './events';
@@ -16,7 +17,6 @@ import {
   loadBreaker,
   rememberNotified,
   runWithPolicies,
-  type ActionCache,
   type ResilienceSettings,
 } from './resilience';
 import { readSettings, secretValues } from './settings';

@@ -83,6 +83,18 @@ export function toLifecycleEvent(event: UserEvent): LifecycleEvent {
   };
 }
 
+/**
+ * Pure: whether `event` is newer than the last one a destination applied, as recorded there by its
+ * time and id (ties broken by event id, so two events of the same millisecond still have an order).
+ * No readable time means nothing was applied yet.
+ */
+export function isNewerThanStamp(event: LifecycleEvent, appliedAt: unknown, appliedId: unknown): boolean {
+  const at = typeof appliedAt === 'string' ? Date.parse(appliedAt) : Number.NaN;
+  if (Number.isNaN(at)) return true;
+  if (event.occurredAtMs !== at) return event.occurredAtMs > at;
+  return event.eventId > (typeof appliedId === 'string' ? appliedId : '');
+}
+
 /** True when an update changed at least one of `fields` (or when Auth0 sent no previous state). */
 export function changedAny(event: LifecycleEvent, fields: readonly ProfileField[]): boolean {
   if (event.step !== 'update' || !event.previous) return true;

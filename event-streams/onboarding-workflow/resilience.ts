@@ -16,12 +16,8 @@ import {
   type IBackoff,
   type IBackoffFactory,
 } from 'cockatiel';
+import { readCached, writeCached, type ActionCache } from './cache';
 import { DestinationError, isRetryable } from './http';
-
-export interface ActionCache {
-  get(key: string): { value: string } | undefined;
-  set(key: string, value: string, options?: { ttl?: number }): unknown;
-}
 
 export interface ResilienceSettings {
   /** Consecutive retryable failures (across executions) that open a destination's breaker. */
@@ -36,23 +32,6 @@ export interface ResilienceSettings {
 
 const BREAKER_TTL_MS = 60 * 60 * 1000;
 const RECENT_IDS = 100;
-
-function readJson<T>(cache: ActionCache, key: string): T | undefined {
-  try {
-    const record = cache.get(key);
-    return record ? (JSON.parse(record.value) as T) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function writeJson(cache: ActionCache, key: string, value: unknown, ttl?: number): void {
-  try {
-    cache.set(key, JSON.stringify(value), ttl ? { ttl } : undefined);
-  } catch {
-    // Best effort by design: a failed cache write only costs a redundant call later.
-  }
-}
 
 function isBreakerState(value: unknown): boolean {
   const state = value as { ownState?: { value?: unknown }; breakerState?: unknown } | undefined;
@@ -71,7 +50,7 @@ export function loadBreaker(
   settings: ResilienceSettings,
 ): DestinationBreaker {
   const key = `breaker:${destination}`;
-  const stored = readJson<unknown>(cache, key);
+  const stored = readCached<unknown>(cache, key);
   const policy = circuitBreaker(
     handleWhen((error) => isRetryable(error)),
     {
@@ -85,7 +64,7 @@ export function loadBreaker(
     policy,
     save() {
       const state = policy.toJSON();
-      if (JSON.stringify(state) !== before) writeJson(cache, key, state, BREAKER_TTL_MS);
+      if (JSON.stringify(state) !== before) writeCached(cache, key, state, BREAKER_TTL_MS);
     },
   };
 }
@@ -137,19 +116,19 @@ export async function runWithPolicies<T>(
 
 /** Whether a notification for this event already went out (so a redelivery does not repeat it). */
 export function alreadyNotified(cache: ActionCache, destination: string, eventId: string): boolean {
-  return (readJson<string[]>(cache, `sent:${destination}`) ?? []).includes(eventId);
+  return (readCached<string[]>(cache, `sent:${destination}`) ?? []).includes(eventId);
 }
 
 export function rememberNotified(cache: ActionCache, destination: string, eventId: string): void {
-  const ids = (readJson<string[]>(cache, `sent:${destination}`) ?? []).filter((id) => id !== eventId);
-  writeJson(cache, `sent:${destination}`, [...ids, eventId].slice(-RECENT_IDS), 24 * 60 * 60 * 1000);
+  const ids = (readCached<string[]>(cache, `sent:${destination}`) ?? []).filter((id) => id !== eventId);
+  writeCached(cache, `sent:${destination}`, [...ids, eventId].slice(-RECENT_IDS), 24 * 60 * 60 * 1000);
 }
 
 /** Counts deliveries of an event id (best effort), so logs show which Auth0 attempt this is. */
 export function countDelivery(cache: ActionCache, eventId: string): number {
-  const seen = readJson<Array<[string, number]>>(cache, 'deliveries') ?? [];
+  const seen = readCached<Array<[string, number]>>(cache, 'deliveries') ?? [];
   const previous = seen.find(([id]) => id === eventId)?.[1] ?? 0;
   const next: Array<[string, number]> = [...seen.filter(([id]) => id !== eventId), [eventId, previous + 1]];
-  writeJson(cache, 'deliveries', next.slice(-60), 60 * 60 * 1000);
+  writeCached(cache, 'deliveries', next.slice(-60), 60 * 60 * 1000);
   return previous + 1;
 }

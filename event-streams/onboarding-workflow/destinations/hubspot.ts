@@ -12,7 +12,7 @@
  * - A contact that already holds the user's email (created by hand, or by a form) is adopted.
  */
 import { DestinationError, request, responseError, type HttpResponse } from '../http';
-import { changedAny, type LifecycleEvent, type ProfileField } from '../lifecycle';
+import { changedAny, isNewerThanStamp, type LifecycleEvent, type ProfileField } from '../lifecycle';
 import type { HubSpotSettings } from '../settings';
 import type { CallContext, Destination } from './types';
 
@@ -40,12 +40,17 @@ export interface Contact {
   archived?: boolean;
 }
 
+/** Pure: the stamp that records `event` as the contact's last applied event. */
+const stampOf = (event: LifecycleEvent) => ({
+  [HUBSPOT_PROPERTIES.lastEventAt]: new Date(event.occurredAtMs).toISOString(),
+  [HUBSPOT_PROPERTIES.lastEventId]: event.eventId,
+});
+
 /** Pure: the properties one event writes. A field the user no longer has is cleared. */
 export function contactProperties(event: LifecycleEvent): Record<string, string> {
   const properties: Record<string, string> = {
     [HUBSPOT_PROPERTIES.userId]: event.profile.userId,
-    [HUBSPOT_PROPERTIES.lastEventAt]: new Date(event.occurredAtMs).toISOString(),
-    [HUBSPOT_PROPERTIES.lastEventId]: event.eventId,
+    ...stampOf(event),
   };
   for (const [field, property] of MIRRORED) {
     const value = event.profile[field];
@@ -55,13 +60,13 @@ export function contactProperties(event: LifecycleEvent): Record<string, string>
   return properties;
 }
 
-/** Pure: whether `event` is newer than what the contact last applied (ties broken by event id). */
-export function isNewerThan(event: LifecycleEvent, contact: Contact): boolean {
-  const appliedAt = Date.parse(contact.properties[HUBSPOT_PROPERTIES.lastEventAt] ?? '');
-  if (Number.isNaN(appliedAt)) return true;
-  if (event.occurredAtMs !== appliedAt) return event.occurredAtMs > appliedAt;
-  return event.eventId > (contact.properties[HUBSPOT_PROPERTIES.lastEventId] ?? '');
-}
+/** Pure: whether `event` is newer than what the contact last applied. */
+export const isNewerThan = (event: LifecycleEvent, contact: Contact): boolean =>
+  isNewerThanStamp(
+    event,
+    contact.properties[HUBSPOT_PROPERTIES.lastEventAt],
+    contact.properties[HUBSPOT_PROPERTIES.lastEventId],
+  );
 
 function asContact(body: unknown): Contact {
   const contact = body as Partial<Contact> | undefined;
@@ -190,10 +195,7 @@ export function hubspotDestination(settings: HubSpotSettings): Destination {
   async function offboard(event: LifecycleEvent, context: CallContext): Promise<string> {
     const latest = await latestRecord(event.profile.userId, context);
     if (latest && !isNewerThan(event, latest.contact)) return 'skipped-not-newer';
-    const stamp = {
-      [HUBSPOT_PROPERTIES.lastEventAt]: new Date(event.occurredAtMs).toISOString(),
-      [HUBSPOT_PROPERTIES.lastEventId]: event.eventId,
-    };
+    const stamp = stampOf(event);
     if (latest?.live) {
       await patch(latest.contact.id, stamp, context);
       await archive(latest.contact.id, context);

@@ -17,7 +17,7 @@
 import { basicAuth, DestinationError, request, responseError } from '../http';
 import { stableHash } from '../ids';
 import type { LifecycleEvent, LifecycleStep } from '../lifecycle';
-import type { ActionCache } from '../resilience';
+import { readCached, writeCached, type ActionCache } from '../cache';
 import type { JiraSettings } from '../settings';
 import { personName, truncate } from './text';
 import type { CallContext, Destination } from './types';
@@ -91,23 +91,14 @@ export function jiraIssue(
 type Remembered = Array<[label: string, id: string, key: string]>;
 
 function remembered(cache: ActionCache): Remembered {
-  try {
-    const value = JSON.parse(cache.get(JIRA_CACHE_KEY)?.value ?? '[]') as unknown;
-    return Array.isArray(value) ? (value as Remembered) : [];
-  } catch {
-    return [];
-  }
+  const value = readCached<unknown>(cache, JIRA_CACHE_KEY);
+  return Array.isArray(value) ? (value as Remembered) : [];
 }
 
+/** Best effort: without it, the JQL search still finds the ticket once Jira has indexed it. */
 function remember(cache: ActionCache, entry: Remembered[number]): void {
   const rest = remembered(cache).filter(([label]) => label !== entry[0]);
-  try {
-    cache.set(JIRA_CACHE_KEY, JSON.stringify([...rest, entry].slice(-REMEMBERED)), {
-      ttl: 24 * 60 * 60 * 1000,
-    });
-  } catch {
-    // Best effort: the JQL search still finds the ticket once Jira has indexed it.
-  }
+  writeCached(cache, JIRA_CACHE_KEY, [...rest, entry].slice(-REMEMBERED), 24 * 60 * 60 * 1000);
 }
 
 interface FoundIssue {

@@ -24,9 +24,10 @@ import {
   type HttpResponse,
 } from '../http';
 import { stableHash } from '../ids';
-import { changedAny, type LifecycleEvent } from '../lifecycle';
-import type { ActionCache } from '../resilience';
+import { changedAny, isNewerThanStamp, type LifecycleEvent } from '../lifecycle';
+import { readCached, writeCached, type ActionCache } from '../cache';
 import type { SalesforceSettings } from '../settings';
+import { clip } from './text';
 import type { CallContext, Destination } from './types';
 
 export const SALESFORCE_API = '/services/data/v62.0';
@@ -43,8 +44,6 @@ const TOKEN_TTL_MS = 30 * 60 * 1000;
 const LIMITS = { FirstName: 40, LastName: 80, Email: 80, Title: 128, Department: 80 } as const;
 
 export type ContactRecord = Record<string, unknown> & { Id?: string };
-
-const clip = (value: string, max: number) => Array.from(value).slice(0, max).join('');
 
 /** Pure: the Contact fields one event writes. A field the user no longer has is cleared (null). */
 export function contactFields(
@@ -69,15 +68,9 @@ export function contactFields(
   return fields;
 }
 
-/** Pure: whether `event` is newer than what the record last applied (ties broken by event id). */
-export function isNewerThanRecord(event: LifecycleEvent, record: ContactRecord): boolean {
-  const stamp = record[SALESFORCE_STAMP.lastEventAt];
-  const appliedAt = typeof stamp === 'string' ? Date.parse(stamp) : Number.NaN;
-  if (Number.isNaN(appliedAt)) return true;
-  if (event.occurredAtMs !== appliedAt) return event.occurredAtMs > appliedAt;
-  const appliedId = record[SALESFORCE_STAMP.lastEventId];
-  return event.eventId > (typeof appliedId === 'string' ? appliedId : '');
-}
+/** Pure: whether `event` is newer than what the record last applied. */
+export const isNewerThanRecord = (event: LifecycleEvent, record: ContactRecord): boolean =>
+  isNewerThanStamp(event, record[SALESFORCE_STAMP.lastEventAt], record[SALESFORCE_STAMP.lastEventId]);
 
 /** A SOQL string literal (quotes and backslashes escaped as SOQL documents). */
 export const soqlString = (value: string) =>
@@ -114,24 +107,16 @@ interface CachedToken {
 }
 
 function readToken(cache: ActionCache, owner: string): CachedToken | undefined {
-  try {
-    const record = cache.get(TOKEN_CACHE_KEY);
-    const token = record ? (JSON.parse(record.value) as CachedToken) : undefined;
-    return token && token.o === owner && token.e > Date.now() && typeof token.t === 'string'
-      ? token
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  const token = readCached<CachedToken>(cache, TOKEN_CACHE_KEY);
+  return token && token.o === owner && token.e > Date.now() && typeof token.t === 'string'
+    ? token
+    : undefined;
 }
 
+/** Best effort: without the cache each execution fetches its own token. */
 function writeToken(cache: ActionCache, token: CachedToken | undefined): void {
-  try {
-    // An expired placeholder is how a token is dropped: api.cache has no delete in every runtime.
-    cache.set(TOKEN_CACHE_KEY, JSON.stringify(token ?? { e: 0 }), { ttl: token ? TOKEN_TTL_MS : 1 });
-  } catch {
-    // Best effort: without the cache each execution fetches its own token.
-  }
+  // An expired placeholder is how a token is dropped: api.cache has no delete in every runtime.
+  writeCached(cache, TOKEN_CACHE_KEY, token ?? { e: 0 }, token ? TOKEN_TTL_MS : 1);
 }
 
 export function salesforceDestination(settings: SalesforceSettings): Destination {

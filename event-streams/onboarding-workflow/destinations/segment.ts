@@ -14,6 +14,7 @@ import { basicAuth, DestinationError, request, responseError } from '../http';
 import { stableHash } from '../ids';
 import { changedAny, type LifecycleEvent, type ProfileField } from '../lifecycle';
 import type { SegmentSettings } from '../settings';
+import { clip } from './text';
 import type { CallContext, Destination } from './types';
 
 /** Profile fields sent as traits (Segment's reserved trait names where one exists). */
@@ -38,7 +39,7 @@ export function segmentIdentify(event: LifecycleEvent): Record<string, unknown> 
   const traits: Record<string, string | null> = {};
   for (const [field, trait] of TRAITS) {
     const value = event.profile[field];
-    if (value !== undefined) traits[trait] = Array.from(value).slice(0, MAX_TRAIT_LENGTH).join('');
+    if (value !== undefined) traits[trait] = clip(value, MAX_TRAIT_LENGTH);
     // A field the user no longer has is cleared (null), except the email.
     else if (event.previous?.[field] !== undefined && field !== 'email') traits[trait] = null;
   }

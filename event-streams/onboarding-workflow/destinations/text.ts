@@ -7,6 +7,9 @@ export function personName(profile: Profile): string {
   return profile.displayName ?? (fullName || profile.email || profile.userId);
 }
 
+/** Cuts to `max` code points (not UTF-16 units), for fields with a hard length limit. */
+export const clip = (value: string, max: number): string => Array.from(value).slice(0, max).join('');
+
 /** Truncates to `max` code points (not UTF-16 units), ending in an ellipsis when cut. */
 export function truncate(value: string, max: number): string {
   const chars = Array.from(value);

@@ -1,5 +1,5 @@
 import type { LifecycleEvent } from '../lifecycle';
-import type { ActionCache } from '../resilience';
+import type { ActionCache } from '../cache';
 
 /**
  * `record` destinations hold state derived from the user (a CRM contact): their writes are
