@@ -123,21 +123,22 @@ function text(value) {
   const trimmed = value.trim();
   return trimmed === "" ? void 0 : trimmed;
 }
+var FIELD_SOURCES = {
+  email: (user) => user.email?.toLowerCase(),
+  givenName: (user) => user.given_name,
+  familyName: (user) => user.family_name,
+  displayName: (user) => user.name,
+  title: (_, meta) => meta.title,
+  department: (_, meta) => meta.department,
+  managerId: (_, meta) => meta.manager_id,
+  employeeNumber: (_, meta) => meta.employee_number
+};
+var PROFILE_FIELDS = Object.keys(FIELD_SOURCES);
 function toProfile(user) {
   const meta = user.app_metadata ?? {};
   const profile = { userId: user.user_id, blocked: user.blocked === true };
-  const fields = [
-    ["email", user.email?.toLowerCase()],
-    ["givenName", user.given_name],
-    ["familyName", user.family_name],
-    ["displayName", user.name],
-    ["title", meta.title],
-    ["department", meta.department],
-    ["managerId", meta.manager_id],
-    ["employeeNumber", meta.employee_number]
-  ];
-  for (const [field2, value] of fields) {
-    const clean = text(value);
+  for (const field2 of PROFILE_FIELDS) {
+    const clean = text(FIELD_SOURCES[field2](user, meta));
     if (clean !== void 0) profile[field2] = clean;
   }
   return profile;
@@ -173,14 +174,7 @@ function changedAny(event, fields) {
 }
 var PROVISIONING_SOURCES = [
   "userId",
-  "email",
-  "givenName",
-  "familyName",
-  "displayName",
-  "title",
-  "department",
-  "managerId",
-  "employeeNumber",
+  ...PROFILE_FIELDS,
   "blocked",
   "step",
   "eventId",
@@ -555,7 +549,6 @@ function jiraDestination(settings) {
 
 // event-streams/onboarding-workflow/destinations/provisioning.ts
 var provisioningKey = (eventId) => `auth0-${stableHash([eventId, "provisioning"])}`;
-var META_SOURCES = ["step", "eventId", "eventType", "occurredAt", "blocked"];
 function provisioningBody(event, mapping2) {
   const body = {};
   for (const { target, source } of mapping2) {
@@ -571,7 +564,7 @@ function provisioningBody(event, mapping2) {
 }
 function provisioningDestination(settings) {
   const mapping2 = settings.PROVISIONING_BODY_MAPPING;
-  const profileFields = mapping2.map((m) => m.source).filter((s) => !META_SOURCES.includes(s) && s !== "userId");
+  const profileFields = mapping2.map((m) => m.source).filter((s) => PROFILE_FIELDS.includes(s));
   return {
     name: "provisioning",
     kind: "record",

@@ -43,21 +43,25 @@ function text(value: unknown): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
+/** Where each profile field comes from: a root attribute where Auth0 has one, app_metadata otherwise. */
+const FIELD_SOURCES: { [F in ProfileField]: (user: Auth0User, meta: Record<string, unknown>) => unknown } = {
+  email: (user) => user.email?.toLowerCase(),
+  givenName: (user) => user.given_name,
+  familyName: (user) => user.family_name,
+  displayName: (user) => user.name,
+  title: (_, meta) => meta.title,
+  department: (_, meta) => meta.department,
+  managerId: (_, meta) => meta.manager_id,
+  employeeNumber: (_, meta) => meta.employee_number,
+};
+/** Every profile field, complete by construction (FIELD_SOURCES must name each one). */
+export const PROFILE_FIELDS = Object.keys(FIELD_SOURCES) as ProfileField[];
+
 export function toProfile(user: Auth0User): Profile {
   const meta = user.app_metadata ?? {};
   const profile: Profile = { userId: user.user_id, blocked: user.blocked === true };
-  const fields: Array<[ProfileField, unknown]> = [
-    ['email', user.email?.toLowerCase()],
-    ['givenName', user.given_name],
-    ['familyName', user.family_name],
-    ['displayName', user.name],
-    ['title', meta.title],
-    ['department', meta.department],
-    ['managerId', meta.manager_id],
-    ['employeeNumber', meta.employee_number],
-  ];
-  for (const [field, value] of fields) {
-    const clean = text(value);
+  for (const field of PROFILE_FIELDS) {
+    const clean = text(FIELD_SOURCES[field](user, meta));
     if (clean !== undefined) profile[field] = clean;
   }
   return profile;
@@ -103,23 +107,17 @@ export function changedAny(event: LifecycleEvent, fields: readonly ProfileField[
 }
 
 /** What a generic destination (the provisioning service) can map into its request body. */
-export const PROVISIONING_SOURCES = [
+export type ProvisioningSource =
+  'userId' | ProfileField | 'blocked' | 'step' | 'eventId' | 'eventType' | 'occurredAt';
+export const PROVISIONING_SOURCES: readonly ProvisioningSource[] = [
   'userId',
-  'email',
-  'givenName',
-  'familyName',
-  'displayName',
-  'title',
-  'department',
-  'managerId',
-  'employeeNumber',
+  ...PROFILE_FIELDS,
   'blocked',
   'step',
   'eventId',
   'eventType',
   'occurredAt',
-] as const;
-export type ProvisioningSource = (typeof PROVISIONING_SOURCES)[number];
+];
 
 /** Pure: the value of one mapping source for an event (undefined when the user has no such field). */
 export function sourceValue(event: LifecycleEvent, source: ProvisioningSource): string | boolean | undefined {

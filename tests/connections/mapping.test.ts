@@ -2,7 +2,7 @@
  * tenant.yaml's SCIM attribute map against what Okta and Entra ID really send (the recorded
  * requests), and against what the Onboarding Workflow Action reads from the Auth0 user.
  */
-import { toProfile, type ProfileField } from '../../event-streams/onboarding-workflow/lifecycle';
+import { PROFILE_FIELDS, toProfile } from '../../event-streams/onboarding-workflow/lifecycle';
 import { loadScimConnection, modelLifecycle } from '../../connections/lifecycle-model';
 import { IDPS, loadLifecycle, type Idp } from '../../connections/request-fixture';
 import {
@@ -19,18 +19,6 @@ const lifecycles = Object.fromEntries(IDPS.map((idp) => [idp, loadLifecycle(idp)
   ReturnType<typeof loadLifecycle>
 >;
 const createBody = (idp: Idp) => lifecycles[idp].find((f) => f.fixture.method === 'POST')!.fixture.body!;
-
-/** Every profile field the Action uses (lifecycle.ts Profile), i.e. what the mapping must feed. */
-const ACTION_FIELDS: ProfileField[] = [
-  'email',
-  'givenName',
-  'familyName',
-  'displayName',
-  'title',
-  'department',
-  'managerId',
-  'employeeNumber',
-];
 
 describe('user_id_attribute', () => {
   it('is externalId: immutable in both IdPs, unlike userName', () => {
@@ -104,7 +92,7 @@ describe('mapping', () => {
   it.each(IDPS)('%s: after create, the Action gets every field it uses except those sent later', (idp) => {
     const user = { user_id: 'samlp|x|y', ...applyMapping(createBody(idp), connection.mapping) };
     const profile = toProfile(user);
-    const missing = ACTION_FIELDS.filter((field) => profile[field] === undefined);
+    const missing = PROFILE_FIELDS.filter((field) => profile[field] === undefined);
     // Entra ID sends the manager (a reference attribute) in a PATCH after the create.
     expect(missing).toEqual(idp === 'entra-id' ? ['managerId'] : []);
   });
@@ -120,7 +108,7 @@ describe('mapping', () => {
   it.each(IDPS)('%s: at some point of the lifecycle the Action has every field it uses', (idp) => {
     const model = modelLifecycle(connection, lifecycles[idp]);
     const complete = model.some(
-      (s) => s.user && ACTION_FIELDS.every((f) => toProfile(s.user as { user_id: string })[f] !== undefined),
+      (s) => s.user && PROFILE_FIELDS.every((f) => toProfile(s.user as { user_id: string })[f] !== undefined),
     );
     expect(complete).toBe(true);
   });

@@ -14,18 +14,16 @@ import { DestinationError, request, responseError } from '../http';
 import { stableHash } from '../ids';
 import {
   changedAny,
+  PROFILE_FIELDS,
   sourceValue,
   type LifecycleEvent,
   type ProfileField,
-  type ProvisioningSource,
 } from '../lifecycle';
 import type { MappingEntry, ProvisioningSettings } from '../settings';
 import type { CallContext, Destination } from './types';
 
 /** Pure: the Idempotency-Key of an event for this destination. */
 export const provisioningKey = (eventId: string) => `auth0-${stableHash([eventId, 'provisioning'])}`;
-
-const META_SOURCES: readonly ProvisioningSource[] = ['step', 'eventId', 'eventType', 'occurredAt', 'blocked'];
 
 /** Pure: the request body for an event. A field the user does not have is sent as null. */
 export function provisioningBody(
@@ -49,7 +47,7 @@ export function provisioningDestination(settings: ProvisioningSettings): Destina
   const mapping = settings.PROVISIONING_BODY_MAPPING;
   const profileFields = mapping
     .map((m) => m.source)
-    .filter((s): s is ProfileField => !META_SOURCES.includes(s) && s !== 'userId');
+    .filter((s): s is ProfileField => (PROFILE_FIELDS as readonly string[]).includes(s));
   return {
     name: 'provisioning',
     kind: 'record',
