@@ -1,4 +1,5 @@
 import { parseJql, startLocalJira, type LocalJira } from '../../local/jira';
+import { readAnswer } from '../support/http';
 
 const EMAIL = 'bot@example.com';
 const TOKEN = 'jira-test-token';
@@ -12,14 +13,7 @@ async function call(method: string, path: string, body?: unknown, auth = basic()
     headers: { authorization: auth, 'content-type': 'application/json', accept: 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: res.status, json: json as Record<string, unknown>, headers: res.headers };
+  return readAnswer(res);
 }
 
 const adf = (text: string) => ({

@@ -1,6 +1,7 @@
 import { startLocalSegment, type LocalSegment } from '../../local/segment';
 import { startLocalTeams, validateTeamsMessage, type LocalTeams } from '../../local/teams';
 import { startLocalProvisioning, type LocalProvisioning } from '../../local/provisioning';
+import { readAnswer } from '../support/http';
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, {
@@ -8,14 +9,7 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    json = text;
-  }
-  return { status: res.status, json: json as Record<string, unknown>, headers: res.headers };
+  return readAnswer(res);
 }
 
 describe('Segment', () => {
