@@ -92,7 +92,7 @@ async function main() {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
     `chaos: ${seeds.length} seed(s) [${seeds[0]}..${seeds.at(-1)}], handler ${handler}, ${executions} Action executions, ` +
-      `${failures.length} failed, ${[...knownOnly.values()].flat().length} showing only known issues, ${ambiguous} ambiguous Slack repeat(s) (accepted after a timeout), ${seconds} s`,
+      `${failures.length} failed, ${[...knownOnly.values()].flat().length} showing only known issues, ${ambiguous} ambiguous Slack repeat(s) (posted after a timeout, or by overlapping executions), ${seconds} s`,
   );
   for (const [issue, seedsHit] of knownOnly) {
     const summary = KNOWN_ISSUES.find((k) => k.id === issue)?.summary ?? '';

@@ -67,6 +67,8 @@ export interface Snapshot {
   /** Event ids whose Slack post was accepted after the request timeout (unacknowledged). */
   slackUnacknowledged: string[];
   deadLetters: number;
+  /** Users for whom executions of two different events overlapped in time (local-tenant runs). */
+  overlappingUsers?: string[];
   stats: SimulatedDelivery['stats'];
   logs: Array<Record<string, unknown>>;
 }

@@ -91,6 +91,15 @@ export const KNOWN_ISSUES: KnownIssue[] = [
     },
   },
   {
+    id: 'concurrent-executions-race',
+    summary:
+      'residual race: two executions for the same user overlapped (the local tenant runs retries and bulk redeliveries alongside new deliveries); each reads the stamp, then writes, and HubSpot has no conditional update, so the older event can land last',
+    matches(problem, result) {
+      const user = userOf(problem);
+      return !!user && (result.chaos.overlappingUsers ?? []).includes(user);
+    },
+  },
+  {
     id: 'late-commit-race',
     summary:
       'residual race: a HubSpot write that timed out but was applied later (after newer writes, or after the retry) wins; HubSpot has no conditional update, so the read-check-write cannot exclude it',

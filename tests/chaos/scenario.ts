@@ -27,6 +27,8 @@ export interface ScenarioEvent {
   order: number;
   label: string;
   userId?: string;
+  /** Position in the user's own lifecycle (created = 0): the order the IdP made the changes in. */
+  step?: number;
 }
 
 export interface PlannedFault {
@@ -98,6 +100,7 @@ function lifecycle(
       }),
       label: `${label}@${userIndex}`,
       userId,
+      step: out.length,
       time,
       id,
     });
@@ -232,10 +235,11 @@ export function buildScenario(seed: number, options: ScenarioOptions): Scenario 
   // Clean order: the order an exactly-once, in-order delivery would use (time, then id — the
   // Action's own tie-break, so ties are applied in the order it would accept them).
   raw.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const events: ScenarioEvent[] = raw.map(({ message, label, userId }, order) => ({
+  const events: ScenarioEvent[] = raw.map(({ message, label, userId, step }, order) => ({
     message,
     label,
     userId,
+    step,
     order,
   }));
 
