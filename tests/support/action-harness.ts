@@ -35,35 +35,46 @@ export interface Harness {
   cache: ReturnType<typeof createActionCache>;
 }
 
-function capture() {
-  const raw: string[] = [];
-  const sink = { log: (s: string) => raw.push(s), error: (s: string) => raw.push(s) };
-  return { raw, sink };
-}
+type Invoke = (
+  event: { message: unknown; secrets: Record<string, string> },
+  api: { cache: ReturnType<typeof createActionCache> },
+) => Promise<void>;
 
-export function sourceHarness(options: HandlerOptions = FAST_OPTIONS): Harness {
-  const { raw, sink } = capture();
+/** A harness whose `invoke` writes its log lines through `sink`; `lines` holds them parsed after each run. */
+function harness(make: (sink: Pick<Console, 'log' | 'error'>) => Invoke): Harness {
+  const raw: string[] = [];
+  const invoke = make({ log: (s: string) => raw.push(s), error: (s: string) => raw.push(s) });
   const cache = createActionCache();
-  const handler = createHandler(options);
   const lines: Array<Record<string, unknown>> = [];
   return {
     raw,
     lines,
     cache,
     async run(message, secrets = SECRETS) {
-      const originalLog = console.log;
-      const originalError = console.error;
-      console.log = sink.log as typeof console.log;
-      console.error = sink.error as typeof console.error;
       try {
-        await handler({ message, secrets }, { cache });
+        await invoke({ message, secrets }, { cache });
       } finally {
-        console.log = originalLog;
-        console.error = originalError;
         lines.splice(0, lines.length, ...raw.map((s) => JSON.parse(s) as Record<string, unknown>));
       }
     },
   };
+}
+
+export function sourceHarness(options: HandlerOptions = FAST_OPTIONS): Harness {
+  const handler = createHandler(options);
+  return harness((sink) => async (event, api) => {
+    // The source handler logs through the global console, as the bundle does inside Auth0.
+    const originalLog = console.log;
+    const originalError = console.error;
+    console.log = sink.log;
+    console.error = sink.error;
+    try {
+      await handler(event, api);
+    } finally {
+      console.log = originalLog;
+      console.error = originalError;
+    }
+  });
 }
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -77,27 +88,14 @@ export function declaredDependencies(): ActionDependency[] {
 
 /** The committed bundle, loaded the way Auth0 loads it. */
 export function bundleHarness(): Harness {
-  const { raw, sink } = capture();
   const code = fs.readFileSync(path.join(ROOT, 'actions/Onboarding Workflow/code.js'), 'utf8');
-  const handler = loadEventStreamHandler(code, {
-    dependencies: declaredDependencies(),
-    resolveFrom: ROOT,
-    console: { ...console, log: sink.log, info: sink.log, error: sink.error, warn: sink.error },
-  });
-  const cache = createActionCache();
-  const lines: Array<Record<string, unknown>> = [];
-  return {
-    raw,
-    lines,
-    cache,
-    async run(message, secrets = SECRETS) {
-      try {
-        await handler({ message, secrets }, { cache });
-      } finally {
-        lines.splice(0, lines.length, ...raw.map((s) => JSON.parse(s) as Record<string, unknown>));
-      }
-    },
-  };
+  return harness((sink) =>
+    loadEventStreamHandler(code, {
+      dependencies: declaredDependencies(),
+      resolveFrom: ROOT,
+      console: { ...console, log: sink.log, info: sink.log, error: sink.error, warn: sink.error },
+    }),
+  );
 }
 
 export const destinationLine = (lines: Array<Record<string, unknown>>, destination: string) =>
