@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
+import type { UserEventType } from '../event-streams/onboarding-workflow/events';
 import type { LoadedFixture } from './request-fixture';
 import { applyMapping, applyPatch, readAttribute, type MappingItem } from './scim-attributes';
 
@@ -46,8 +47,6 @@ export function loadScimConnection(file = TENANT_YAML): ScimConnection {
     mapping: scim.mapping,
   };
 }
-
-export type UserEventType = 'user.created' | 'user.updated' | 'user.deleted';
 
 export interface ModelStep {
   step: LoadedFixture;
