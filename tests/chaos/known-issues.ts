@@ -72,25 +72,6 @@ export const KNOWN_ISSUES: KnownIssue[] = [
     },
   },
   {
-    id: 'tombstone-not-restamped',
-    summary:
-      'an offboard that finds the contact already archived does not move the tombstone stamp forward, so a later-delivered onboard older than the delete (e.g. a reactivation redelivered after the user was deleted) creates a live contact for a deleted user',
-    matches(problem, result) {
-      const user = userOf(problem);
-      if (!user || !problem.endsWith('is live after chaos but archived after clean delivery')) return false;
-      const events = eventsOf(result, user).map((e) => ({
-        ...e,
-        time: Date.parse((e.message as { time: string }).time),
-        outcomes: outcomesOf(result, e.id),
-      }));
-      return events.some(
-        (x) =>
-          x.outcomes.includes('already-archived') &&
-          events.some((y) => y.time < x.time && y.outcomes.includes('created')),
-      );
-    },
-  },
-  {
     id: 'concurrent-executions-race',
     summary:
       'residual race: two executions for the same user overlapped (the local tenant runs retries and bulk redeliveries alongside new deliveries); each reads the stamp, then writes, and HubSpot has no conditional update, so the older event can land last',
