@@ -336,6 +336,19 @@ export function jsonReply(status: number, body: unknown, headers?: Record<string
   return { status, body, headers };
 }
 
+/**
+ * A `POST /__local/config` body of non-negative numbers: each key present in `json` is checked, then
+ * handed to its setter. 204 when all are valid, else 400 naming the first bad key (nothing is set).
+ */
+export function setNumericConfig(json: unknown, setters: Record<string, (value: number) => void>): Reply {
+  const body = (json ?? {}) as Record<string, unknown>;
+  const given = Object.keys(setters).filter((key) => body[key] !== undefined);
+  const bad = given.find((key) => typeof body[key] !== 'number' || (body[key] as number) < 0);
+  if (bad !== undefined) return jsonReply(400, { error: `${bad} must be >= 0` });
+  for (const key of given) setters[key]!(body[key] as number);
+  return { status: 204 };
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Starts a stand-in on loopback. Resolves once it listens. */

@@ -9,6 +9,7 @@ import {
   JsonParseError,
   RollingWindowLimiter,
   jsonReply,
+  setNumericConfig,
   startStandin,
   type IncomingRequest,
   type Reply,
@@ -375,13 +376,7 @@ export async function startLocalJira(opts: LocalJiraOptions = {}): Promise<Local
           return { status: 204 };
         }
         if (subpath === '/config' && method === 'POST') {
-          const lag = (json as { searchLagMs?: unknown } | undefined)?.searchLagMs;
-          if (lag !== undefined) {
-            if (typeof lag !== 'number' || lag < 0)
-              return jsonReply(400, { error: 'searchLagMs must be >= 0' });
-            searchLagMs = lag;
-          }
-          return { status: 204 };
+          return setNumericConfig(json, { searchLagMs: (ms) => (searchLagMs = ms) });
         }
         return undefined;
       },

@@ -12,6 +12,7 @@ import {
   REDACTED,
   RollingWindowLimiter,
   jsonReply,
+  setNumericConfig,
   startStandin,
   type IncomingRequest,
   type Reply,
@@ -408,13 +409,7 @@ export async function startLocalSalesforce(opts: LocalSalesforceOptions = {}): P
           return { status: 204 };
         }
         if (subpath === '/config' && method === 'POST') {
-          const ttl = (json as { tokenTtlMs?: unknown } | undefined)?.tokenTtlMs;
-          if (ttl !== undefined) {
-            if (typeof ttl !== 'number' || ttl < 0)
-              return jsonReply(400, { error: 'tokenTtlMs must be >= 0' });
-            tokenTtlMs = ttl;
-          }
-          return { status: 204 };
+          return setNumericConfig(json, { tokenTtlMs: (ms) => (tokenTtlMs = ms) });
         }
         return undefined;
       },

@@ -199,3 +199,13 @@ describe('parseJql', () => {
     expect(parseJql(jql).predicate(issue)).toBe(expected);
   });
 });
+
+describe('control API', () => {
+  it('POST /__local/config sets the search lag and refuses a negative one', async () => {
+    const config = (body: unknown) => call('POST', '/__local/config', body);
+    expect((await config({ searchLagMs: -1 })).status).toBe(400);
+    expect((await config({ searchLagMs: 'soon' })).json).toEqual({ error: 'searchLagMs must be >= 0' });
+    expect((await config({ searchLagMs: 1_500 })).status).toBe(204);
+    expect((await call('GET', '/__local/state')).json).toMatchObject({ searchLagMs: 1_500 });
+  });
+});
