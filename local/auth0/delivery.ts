@@ -18,6 +18,7 @@
  * Test knobs: `duplicate` runs every event N times (at-least-once delivery), `reorder` holds back a
  * window of events and releases them shuffled with a seeded PRNG.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   createActionCache,
   executeEventStreamAction,
@@ -97,6 +98,8 @@ export function seededShuffle<T>(items: T[], random: () => number): T[] {
   return out;
 }
 
+type ExecutionLog = (level: string, args: unknown[]) => void;
+
 export class DeliveryEngine {
   readonly records = new Map<string, DeliveryRecord>();
   private readonly handlers = new Map<string, OnExecuteEventStream>();
@@ -108,6 +111,8 @@ export class DeliveryEngine {
   private busy = 0;
   private idleWaiters: Array<() => void> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** The log of the execution in progress, for the console of a reused Action module. */
+  private readonly executionLog = new AsyncLocalStorage<ExecutionLog>();
   private stopped = false;
 
   private options: DeliveryOptions;
@@ -275,21 +280,21 @@ export class DeliveryEngine {
     if (!action) return `action ${actionId} not found`;
     const version = this.host.getDeployedVersion(action);
     if (!version) return `action ${action.name} has no deployed version`;
-    const log =
-      (level: string) =>
-      (...args: unknown[]) => {
-        const line = `[${level}] ${args.map((a) => (typeof a === 'string' ? a : safeJson(a))).join(' ')}`;
-        record.logs.push(line.slice(0, 2000));
-        if (this.options.printActionLogs) process.stderr.write(`[action ${action.name}] ${line}\n`);
-      };
+    const log: ExecutionLog = (level, args) => {
+      const line = `[${level}] ${args.map((a) => (typeof a === 'string' ? a : safeJson(a))).join(' ')}`;
+      record.logs.push(line.slice(0, 2000));
+      if (this.options.printActionLogs) process.stderr.write(`[action ${action.name}] ${line}\n`);
+    };
     try {
-      const handler = this.handlerFor(version, log);
+      const handler = this.handlerFor(version);
       const secrets = Object.fromEntries(version.secrets.map((s) => [s.name, s.value]));
-      await executeEventStreamAction(
-        handler,
-        { message: structuredClone(record.event), secrets },
-        { cache: this.cacheFor(action.id) },
-        this.options.executionLimitMs ?? EXECUTION_LIMIT_MS,
+      await this.executionLog.run(log, () =>
+        executeEventStreamAction(
+          handler,
+          { message: structuredClone(record.event), secrets },
+          { cache: this.cacheFor(action.id) },
+          this.options.executionLimitMs ?? EXECUTION_LIMIT_MS,
+        ),
       );
       return undefined;
     } catch (err) {
@@ -297,12 +302,15 @@ export class DeliveryEngine {
     }
   }
 
-  private handlerFor(
-    version: ActionVersion,
-    log: (level: string) => (...args: unknown[]) => void,
-  ): OnExecuteEventStream {
+  private handlerFor(version: ActionVersion): OnExecuteEventStream {
     const cached = this.options.freshModulePerExecution ? undefined : this.handlers.get(version.id);
     if (cached) return cached;
+    // A reused module keeps the console it was loaded with, so each line is routed to whichever
+    // execution is running (executions of one module may overlap when concurrency > 1).
+    const log =
+      (level: string) =>
+      (...args: unknown[]) =>
+        this.executionLog.getStore()?.(level, args);
     const handler = loadEventStreamHandler(version.code, {
       dependencies: version.dependencies.map((d) => ({ name: d.name, version: d.version })),
       resolveFrom: this.options.resolveFrom ?? process.cwd(),

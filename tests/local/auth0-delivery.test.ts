@@ -28,6 +28,7 @@ exports.onExecuteEventStream = async (event, api) => {
     body: JSON.stringify({ id: event.message.id, type: event.message.type, user_id: event.message.data.object.user_id, executions, seen }),
   });
   if (!res.ok) throw new Error('sink answered ' + res.status);
+  console.log('delivered ' + event.message.id);
 };
 `;
 
@@ -155,6 +156,16 @@ describe('local Auth0 tenant: Event Stream delivery', () => {
       [1, 1],
       [2, 2],
     ]);
+  });
+
+  it("keeps each execution's Action log lines on its own delivery record", async () => {
+    const { t, createUser } = await start();
+    createUser('one');
+    createUser('two');
+    await t.auth0.drain();
+    const records = t.auth0.tenant.deliveries();
+    expect(records).toHaveLength(2);
+    for (const record of records) expect(record.logs).toEqual([`[log] delivered ${record.id}`]);
   });
 
   it('freshModulePerExecution: module state resets, api.cache still carries over', async () => {
