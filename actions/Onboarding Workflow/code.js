@@ -660,11 +660,7 @@ function salesforceDestination(settings) {
       timeoutMs: context.requestTimeoutMs
     });
     if (response.status !== 200) {
-      throw new DestinationError(
-        `Salesforce token request answered ${response.status}${errorCode(response.body) ? ` (${errorCode(response.body)})` : ""}`,
-        classifyStatus(response.status),
-        { status: response.status, code: errorCode(response.body) }
-      );
+      throw responseError("Salesforce token request", response);
     }
     const body = response.body;
     if (typeof body?.access_token !== "string" || typeof body.instance_url !== "string" || !/^https?:\/\//.test(body.instance_url)) {

@@ -48,7 +48,7 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-export function classifyStatus(status: number): FailureKind {
+function classifyStatus(status: number): FailureKind {
   return RETRYABLE_STATUS.has(status) || status >= 500 ? 'retryable' : 'permanent';
 }
 

@@ -15,14 +15,7 @@
  *   through api.cache; a 401 drops it and the call is retried once with a fresh token. The token is
  *   never logged: errors carry status and code only.
  */
-import {
-  classifyStatus,
-  DestinationError,
-  errorCode,
-  request,
-  responseError,
-  type HttpResponse,
-} from '../http';
+import { DestinationError, errorCode, request, responseError, type HttpResponse } from '../http';
 import { stableHash } from '../ids';
 import { changedAny, isNewerThanStamp, type LifecycleEvent } from '../lifecycle';
 import { readCached, writeCached, type ActionCache } from '../cache';
@@ -135,12 +128,8 @@ export function salesforceDestination(settings: SalesforceSettings): Destination
       timeoutMs: context.requestTimeoutMs,
     });
     if (response.status !== 200) {
-      // invalid_client / invalid_grant: wrong credentials or app setup, which a retry cannot fix.
-      throw new DestinationError(
-        `Salesforce token request answered ${response.status}${errorCode(response.body) ? ` (${errorCode(response.body)})` : ''}`,
-        classifyStatus(response.status),
-        { status: response.status, code: errorCode(response.body) },
-      );
+      // invalid_client / invalid_grant (400): wrong credentials or app setup, which a retry cannot fix.
+      throw responseError('Salesforce token request', response);
     }
     const body = response.body as { access_token?: unknown; instance_url?: unknown };
     if (
