@@ -8,12 +8,12 @@
  */
 import { z } from 'zod';
 
-export const USER_EVENT_TYPES = ['user.created', 'user.updated', 'user.deleted'] as const;
+const USER_EVENT_TYPES = ['user.created', 'user.updated', 'user.deleted'] as const;
 export type UserEventType = (typeof USER_EVENT_TYPES)[number];
 
 const optionalText = z.string().optional();
 
-export const userObjectSchema = z.looseObject({
+const userObjectSchema = z.looseObject({
   user_id: z.string().min(1),
   email: optionalText,
   given_name: optionalText,

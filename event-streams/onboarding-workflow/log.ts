@@ -13,7 +13,7 @@ export interface Logger {
 
 const REDACTED = '[redacted]';
 
-export function createRedactor(secretValues: Iterable<string>): (text: string) => string {
+function createRedactor(secretValues: Iterable<string>): (text: string) => string {
   // Short values would redact ordinary words; real credentials are long.
   const secrets = [...new Set(secretValues)]
     .filter((value) => value.length >= 8)

@@ -22,13 +22,13 @@ export const DESTINATION_NAMES = [
   'provisioning',
 ] as const;
 export type DestinationName = (typeof DESTINATION_NAMES)[number];
-export const DEFAULT_DESTINATIONS: readonly DestinationName[] = ['hubspot', 'slack'];
+const DEFAULT_DESTINATIONS: readonly DestinationName[] = ['hubspot', 'slack'];
 
 /** An unresolved deploy-time keyword ('##NAME##' or '@@NAME@@') counts as unset, never as a value. */
 const UNRESOLVED_KEYWORD = /^(##|@@)[A-Za-z0-9_]+(##|@@)$/;
 
 /** A raw value as a trimmed string, or undefined when it is empty or an unresolved keyword. */
-export function configuredValue(value: unknown): string | undefined {
+function configuredValue(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const trimmed = value.trim();
   return trimmed === '' || UNRESOLVED_KEYWORD.test(trimmed) ? undefined : trimmed;
@@ -46,7 +46,7 @@ export interface MappingEntry {
   source: ProvisioningSource;
 }
 
-export const DEFAULT_PROVISIONING_MAPPING =
+const DEFAULT_PROVISIONING_MAPPING =
   'user_id=userId,email=email,given_name=givenName,family_name=familyName,title=title,' +
   'department=department,manager_id=managerId,employee_number=employeeNumber,' +
   'action=step,event_id=eventId,occurred_at=occurredAt';

@@ -11,7 +11,7 @@ export const HEADLINES = {
   offboard: 'Employee deprovisioned',
 } as const;
 /** The steps announced; `changesStatus` lets only these through. */
-export type Announced = keyof typeof HEADLINES;
+type Announced = keyof typeof HEADLINES;
 export type AnnouncedEvent = LifecycleEvent & { step: Announced };
 
 /** A notification destination that POSTs `message(event)` to a webhook on every status change. */

@@ -22,9 +22,9 @@ import type { JiraSettings } from '../settings';
 import { personName, truncate } from './text';
 import type { CallContext, Destination } from './types';
 
-export const JIRA_PROPERTY = 'auth0.lifecycle';
-export const JIRA_COMMON_LABEL = 'auth0-lifecycle';
-export const JIRA_CACHE_KEY = 'jira:issues';
+const JIRA_PROPERTY = 'auth0.lifecycle';
+const JIRA_COMMON_LABEL = 'auth0-lifecycle';
+const JIRA_CACHE_KEY = 'jira:issues';
 const REMEMBERED = 40;
 
 type TicketStep = Exclude<LifecycleStep, 'update'>;

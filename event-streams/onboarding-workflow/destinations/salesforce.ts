@@ -23,13 +23,13 @@ import type { SalesforceSettings } from '../settings';
 import { clip } from './text';
 import type { CallContext, Destination } from './types';
 
-export const SALESFORCE_API = '/services/data/v62.0';
+const SALESFORCE_API = '/services/data/v62.0';
 /** Custom Text fields that carry the last applied event (see DESTINATIONS.md). */
-export const SALESFORCE_STAMP = {
+const SALESFORCE_STAMP = {
   lastEventAt: 'Auth0_Last_Event_At__c',
   lastEventId: 'Auth0_Last_Event_Id__c',
 } as const;
-export const TOKEN_CACHE_KEY = 'salesforce:token';
+const TOKEN_CACHE_KEY = 'salesforce:token';
 /** Below Salesforce's default 2 h session timeout; a shorter org setting is handled by the 401 retry. */
 const TOKEN_TTL_MS = 30 * 60 * 1000;
 
