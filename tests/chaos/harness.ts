@@ -128,8 +128,11 @@ export async function deliver(
       // The outage is over: clear faults, let the breakers cool down, redeliver the dead letters.
       d.hubspot.faults.clear();
       d.slack.faults.clear();
+      // The bundle has the production cool-off (30 s); the source runs with the chaos budgets.
+      const coolOff =
+        options.handler === 'bundle' ? DEFAULT_OPTIONS.breakerCooldownMs : CHAOS_OPTIONS.breakerCooldownMs;
       for (let round = 0; round < 5 && delivery.deadLetters().length > 0; round++) {
-        await new Promise((resolve) => setTimeout(resolve, CHAOS_OPTIONS.breakerCooldownMs + 50));
+        await new Promise((resolve) => setTimeout(resolve, coolOff + 50));
         delivery.redeliverDeadLetters();
         await delivery.drain();
       }
