@@ -973,6 +973,7 @@ var FACTORIES = {
   teams: teamsDestination,
   provisioning: provisioningDestination
 };
+var NOTIFICATION_DESTINATIONS = /* @__PURE__ */ new Set(["slack", "teams"]);
 function buildDestinations(settings) {
   const built = settings.enabled.map((name) => {
     const factory = FACTORIES[name];
@@ -1379,7 +1380,8 @@ function createHandler(options = DEFAULT_OPTIONS) {
               outcome: "failed-misconfigured",
               error: { message: destination.missing }
             });
-            return { destination: destination.name, outcome: "misconfigured", redeliver: true };
+            const redeliver = !NOTIFICATION_DESTINATIONS.has(destination.name);
+            return { destination: destination.name, outcome: "misconfigured", redeliver };
           }
           return runDestination(destination, lifecycle, api, options, deadline, log, delivery);
         }

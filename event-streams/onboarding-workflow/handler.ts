@@ -5,7 +5,7 @@
  */
 import { BrokenCircuitError } from 'cockatiel';
 import type { ActionCache } from './cache';
-import { buildDestinations } from './destinations/registry';
+import { buildDestinations, NOTIFICATION_DESTINATIONS } from './destinations/registry';
 import type { Destination } from './destinations/types';
 import { parseMessage } from './events';
 import { DestinationError, isRetryable } from './http';
@@ -163,8 +163,10 @@ export function createHandler(options: HandlerOptions = DEFAULT_OPTIONS) {
               outcome: 'failed-misconfigured',
               error: { message: destination.missing },
             });
-            // Fail the delivery so the event waits in the dead-letter queue until the secret is fixed.
-            return { destination: destination.name, outcome: 'misconfigured', redeliver: true };
+            // A record destination fails the delivery, so the event waits in the dead-letter queue
+            // until the setting is fixed; a notification-only one never fails it.
+            const redeliver = !NOTIFICATION_DESTINATIONS.has(destination.name);
+            return { destination: destination.name, outcome: 'misconfigured', redeliver };
           }
           return runDestination(destination, lifecycle, api, options, deadline, log, delivery);
         },

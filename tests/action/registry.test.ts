@@ -206,6 +206,32 @@ describe('the handler with a registry', () => {
     nock.cleanAll();
   });
 
+  it('a misconfigured notification-only destination is logged but never fails the delivery', async () => {
+    nock.disableNetConnect();
+    nock(HUBSPOT)
+      .get(/\/crm\/v3\/objects\/contacts\//)
+      .times(2)
+      .reply(404, {});
+    nock(HUBSPOT)
+      .post('/crm/v3/objects/contacts/batch/upsert')
+      .reply(200, { results: [{ id: '1' }] });
+    const h = sourceHarness();
+    await expect(
+      h.run(cloudEvent('user.created', employee()), {
+        ...SECRETS,
+        DESTINATIONS: 'hubspot,slack,teams',
+        SLACK_WEBHOOK_URL: '##SLACK_WEBHOOK_URL##',
+      }),
+    ).resolves.toBeUndefined();
+    expect(destinationLine(h.lines, 'slack')).toMatchObject({
+      outcome: 'failed-misconfigured',
+      level: 'error',
+    });
+    expect(destinationLine(h.lines, 'teams')).toMatchObject({ outcome: 'failed-misconfigured' });
+    expect(destinationLine(h.lines, 'hubspot')).toMatchObject({ outcome: 'created' });
+    nock.cleanAll();
+  });
+
   it('logs stay readable when a plain setting is a common word', async () => {
     nock.disableNetConnect();
     nock(PROVISIONING).post('/v1/identities').reply(201, {});

@@ -26,6 +26,12 @@ const FACTORIES: Factories = {
   provisioning: provisioningDestination,
 };
 
+/**
+ * Notification-only destinations: even misconfigured they never fail a delivery (retrying the
+ * event would only repeat the record destinations' work; the error log is the alarm).
+ */
+export const NOTIFICATION_DESTINATIONS: ReadonlySet<string> = new Set<DestinationName>(['slack', 'teams']);
+
 /** Destinations for this configuration, plus one entry per problem (a failure, not a skip). */
 export function buildDestinations(
   settings: Settings,
