@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { buildSync } from 'esbuild';
+import * as prettier from 'prettier';
 import { loadActionModule } from '../local/action-runtime';
 import { parseMessage } from '../event-streams/onboarding-workflow/events';
 import { toLifecycleEvent } from '../event-streams/onboarding-workflow/lifecycle';
@@ -819,7 +820,9 @@ async function main() {
   const partial = QUICK || ONLY.size < 4;
   const file = path.join(ROOT, 'bench/results', partial ? 'latest.tmp.json' : 'latest.json');
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+  // Formatted like the rest of the repository, so `npm run lint` stays clean after a run.
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  fs.writeFileSync(file, await prettier.format(JSON.stringify(output), { ...options, parser: 'json' }));
   // The table as printed, for the README.
   if (!partial) fs.writeFileSync(path.join(ROOT, 'bench/results/latest.txt'), `${text}\n`);
   console.log(`wrote ${path.relative(ROOT, file)}`);
