@@ -8,7 +8,8 @@
  *             is ~45 s: total time vs floor, contacts, duplicates, dead letters after redelivery
  *   deploy    first and no-op deploy to the local tenant, mutating calls of the no-op
  * Prints a table and writes bench/results/latest.json. Options: --quick (fewer repetitions and a
- * smaller burst, for trying the script), --only fanout,overhead,burst,deploy.
+ * smaller burst, for trying the script), --only fanout,overhead,burst,deploy; --only whatif runs an
+ * opt-in experiment (the burst with and without the breaker reacting to 429s).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -745,6 +746,73 @@ async function burstScim(t: TenantBench): Promise<void> {
   ]);
 }
 
+/**
+ * Opt-in experiment (`--only whatif`): the same 1,000 creates fed straight into the Action's source
+ * on the real clock (Auth0's 1/2/4 s retries, 30 s breaker cool-off) under the same scaled rate
+ * limit, once with the production options and once with the breaker never opening — what the
+ * breaker's reaction to 429s costs a burst.
+ */
+async function burstWhatIf(): Promise<void> {
+  const USERS = QUICK ? 200 : 1000;
+  const MAX = 100;
+  const windowMs = Math.round(((QUICK ? 8 : 45) * 1000 * MAX) / (3 * USERS));
+  const floorS = (3 * USERS) / (MAX / (windowMs / 1000));
+  const variants: Array<[string, HandlerOptions]> = [
+    ['production options', DEFAULT_OPTIONS],
+    ['breaker never opens', { ...DEFAULT_OPTIONS, breakerThreshold: Number.MAX_SAFE_INTEGER }],
+  ];
+  const out: Record<string, unknown> = {};
+  rows.push([
+    `## What-if: ${USERS} creates straight into the source, real clock, HubSpot ${MAX}/${windowMs} ms, floor ${round(floorS, 1)} s`,
+    '',
+  ]);
+  for (const [label, options] of variants) {
+    const random = createRandom(SEED).fork('whatif');
+    const d = await startDestinations({ seed: SEED, hubspotRateLimit: { max: MAX, windowMs } });
+    const log = captureConsole();
+    const source = sourceHandler(options);
+    const handler: Handler = (event, api) => withConsole(log.sink, () => source(event, api));
+    const delivery = new SimulatedDelivery(handler, {
+      secrets: d.secrets,
+      cache: createActionCache(),
+      concurrency: 4,
+    });
+    try {
+      const started = performance.now();
+      for (let i = 0; i < USERS; i++) delivery.send(employeeEvent(random, i));
+      await delivery.drain();
+      const firstPassS = (performance.now() - started) / 1000;
+      const deadAfterFirstPass = delivery.deadLetters().length;
+      let rounds = 0;
+      while (delivery.deadLetters().length > 0 && rounds < 10) {
+        rounds++;
+        await new Promise((resolve) => setTimeout(resolve, options.breakerCooldownMs + windowMs));
+        delivery.redeliverDeadLetters();
+        await delivery.drain();
+      }
+      const totalS = (performance.now() - started) / 1000;
+      const contacts = d.hubspot.contacts().length;
+      out[label] = {
+        totalS,
+        firstPassS,
+        deadAfterFirstPass,
+        rounds,
+        dead: delivery.deadLetters().length,
+        contacts,
+        executions: delivery.stats.executions,
+      };
+      rows.push([
+        label,
+        `${round(totalS, 1)} s`,
+        `${round(totalS / floorS, 2)}x floor; ${deadAfterFirstPass} dead-lettered first, ${rounds} redelivery round(s); ${contacts} contacts; ${delivery.stats.executions} executions`,
+      ]);
+    } finally {
+      await d.stop();
+    }
+  }
+  results.whatIf = { users: USERS, rateLimit: { max: MAX, windowMs }, floorS, variants: out };
+}
+
 async function tenantSections(): Promise<void> {
   const unavailable = tenantUnavailable();
   if (unavailable) {
@@ -800,6 +868,7 @@ async function main() {
   if (ONLY.has('fanout')) await fanout();
   if (ONLY.has('overhead')) overhead();
   if (ONLY.has('burst') || ONLY.has('deploy')) await tenantSections();
+  if (ONLY.has('whatif')) await burstWhatIf();
   const info = machine();
   const output = {
     generatedAt: new Date().toISOString(),
