@@ -97,7 +97,8 @@ export const KNOWN_ISSUES: KnownIssue[] = [
           l.msg === 'destination' &&
           l.destination === 'hubspot' &&
           ids.has(String(l.event_id)) &&
-          (l.error as { code?: string } | undefined)?.code === 'timeout',
+          // A timeout that failed the execution, or one the in-line retry absorbed (attempt > 1).
+          ((l.error as { code?: string } | undefined)?.code === 'timeout' || Number(l.attempt) > 1),
       );
     },
   },
