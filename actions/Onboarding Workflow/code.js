@@ -273,10 +273,13 @@ function hubspotDestination(settings) {
     if (response.status !== 200) throw responseError("HubSpot", response);
     return asContact(response.body);
   }
-  async function latestRecord(userId, context) {
+  async function latestRecord(userId, context, likelyNew) {
+    const tombstoneRead = () => find(HUBSPOT_PROPERTIES.userId, userId, true, context);
+    const early = likelyNew ? tombstoneRead() : void 0;
+    early?.catch(() => void 0);
     const live = await find(HUBSPOT_PROPERTIES.userId, userId, false, context);
     if (live) return { contact: live, live: true };
-    const tombstone = await find(HUBSPOT_PROPERTIES.userId, userId, true, context);
+    const tombstone = await (early ?? tombstoneRead());
     return tombstone ? { contact: tombstone, live: false } : void 0;
   }
   async function patch(id, properties, context) {
@@ -317,7 +320,7 @@ function hubspotDestination(settings) {
     return "adopted";
   }
   async function upsert(event, context) {
-    const latest = await latestRecord(event.profile.userId, context);
+    const latest = await latestRecord(event.profile.userId, context, event.step === "onboard");
     if (latest && !isNewerThan(event, latest.contact)) return "skipped-not-newer";
     const properties = contactProperties(event);
     if (latest?.live) {
@@ -338,7 +341,7 @@ function hubspotDestination(settings) {
     }
   }
   async function offboard(event, context) {
-    const latest = await latestRecord(event.profile.userId, context);
+    const latest = await latestRecord(event.profile.userId, context, false);
     if (latest && !isNewerThan(event, latest.contact)) return "skipped-not-newer";
     const stamp = stampOf(event);
     if (latest?.live) {

@@ -45,7 +45,7 @@ describe('HubSpot faults (record destination)', () => {
     hubspotFirstRead((i) =>
       i.reply(429, { status: 'error', errorType: 'RATE_LIMIT' }, { 'Retry-After': '0.1' }),
     );
-    hubspotHealthyCreate();
+    hubspotHealthyCreate(3); // the onboard reads live and archived together, so the failed try used one read
     slackOk();
     const h = sourceHarness();
     await h.run(created());
@@ -54,7 +54,7 @@ describe('HubSpot faults (record destination)', () => {
 
   it('429 without Retry-After: a short backoff, then success', async () => {
     hubspotFirstRead((i) => i.reply(429, { status: 'error' }));
-    hubspotHealthyCreate();
+    hubspotHealthyCreate(3);
     slackOk();
     const h = sourceHarness();
     await h.run(created());

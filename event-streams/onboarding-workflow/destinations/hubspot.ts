@@ -118,11 +118,18 @@ export function hubspotDestination(settings: HubSpotSettings): Destination {
     return asContact(response.body);
   }
 
-  /** The newest record HubSpot holds for this user: the live contact, else its archived tombstone. */
-  async function latestRecord(userId: string, context: CallContext) {
+  /**
+   * The newest record HubSpot holds for this user: the live contact, else its archived tombstone.
+   * For an onboard the contact is usually new, so both reads go out together (one round trip
+   * instead of two); otherwise the tombstone is read only when no live contact exists.
+   */
+  async function latestRecord(userId: string, context: CallContext, likelyNew: boolean) {
+    const tombstoneRead = () => find(HUBSPOT_PROPERTIES.userId, userId, true, context);
+    const early = likelyNew ? tombstoneRead() : undefined;
+    early?.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
     const live = await find(HUBSPOT_PROPERTIES.userId, userId, false, context);
     if (live) return { contact: live, live: true };
-    const tombstone = await find(HUBSPOT_PROPERTIES.userId, userId, true, context);
+    const tombstone = await (early ?? tombstoneRead());
     return tombstone ? { contact: tombstone, live: false } : undefined;
   }
 
@@ -170,7 +177,7 @@ export function hubspotDestination(settings: HubSpotSettings): Destination {
   }
 
   async function upsert(event: LifecycleEvent, context: CallContext): Promise<string> {
-    const latest = await latestRecord(event.profile.userId, context);
+    const latest = await latestRecord(event.profile.userId, context, event.step === 'onboard');
     if (latest && !isNewerThan(event, latest.contact)) return 'skipped-not-newer';
     const properties = contactProperties(event);
     if (latest?.live) {
@@ -193,7 +200,7 @@ export function hubspotDestination(settings: HubSpotSettings): Destination {
   }
 
   async function offboard(event: LifecycleEvent, context: CallContext): Promise<string> {
-    const latest = await latestRecord(event.profile.userId, context);
+    const latest = await latestRecord(event.profile.userId, context, false);
     if (latest && !isNewerThan(event, latest.contact)) return 'skipped-not-newer';
     const stamp = stampOf(event);
     if (latest?.live) {
