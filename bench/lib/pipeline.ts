@@ -134,7 +134,7 @@ export function actionWrittenProperties(): string[] {
     time: new Date(0).toISOString(),
     user,
   });
-  return Object.keys(contactProperties(event));
+  return Object.keys(contactProperties(event, { ownsContact: true }));
 }
 
 export interface Destinations {

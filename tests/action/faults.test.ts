@@ -225,6 +225,16 @@ describe('circuit breaker (state in api.cache)', () => {
     expect(JSON.parse(h.cache.get('breaker:hubspot')!.value)).toMatchObject({ ownState: { value: 1 } });
   });
 
+  it('does not open on rate limiting: 429s mean the service is up, redelivery is the cure', async () => {
+    const h = sourceHarness({ ...FAST_OPTIONS, breakerThreshold: 2, attemptsPerExecution: 1 });
+    nock('https://hooks.slack.test').persist().post(SLACK_PATH).reply(200, 'ok');
+    nock(HUBSPOT).get(CONTACT_PATH).query(true).times(6).reply(429, { errorType: 'RATE_LIMIT' });
+    for (let i = 0; i < 3; i++) await h.run(created()).catch(() => undefined);
+    hubspotHealthyCreate();
+    await h.run(created());
+    expect(destinationLine(h.lines, 'hubspot')).toMatchObject({ outcome: 'created' });
+  });
+
   it('lets one trial call through after the cool-off and closes on success', async () => {
     const h = sourceHarness({
       ...FAST_OPTIONS,

@@ -42,7 +42,7 @@ describe('contact properties (pure)', () => {
       time: T1,
       user: employee() as never,
     });
-    expect(contactProperties(event)).toEqual({
+    expect(contactProperties(event, { ownsContact: false })).toEqual({
       auth0_user_id: USER_ID,
       auth0_last_event_at: T1,
       auth0_last_event_id: 'evt_0000000000000001',
@@ -54,15 +54,26 @@ describe('contact properties (pure)', () => {
     });
   });
 
-  it('clears a field the user no longer has (but never the email)', () => {
+  it('on a contact it owns, clears every field the user does not have (never the email), whatever previous_object says', () => {
     const event = toLifecycleEvent({
       id: 'evt_0000000000000002',
       type: 'user.updated',
       time: T2,
-      user: employee({ app_metadata: { department: 'Platform' } }) as never,
-      previousUser: employee() as never,
+      user: employee({ given_name: undefined, app_metadata: { department: 'Platform' } }) as never,
     });
-    expect(contactProperties(event).jobtitle).toBe('');
+    const properties = contactProperties(event, { ownsContact: true });
+    expect(properties).toMatchObject({ jobtitle: '', firstname: '', department: 'Platform' });
+    expect(properties.email).toBe('ada.lovelace@example.com');
+  });
+
+  it('leaves what the CRM knows on a contact it adopts or creates', () => {
+    const event = toLifecycleEvent({
+      id: 'evt_0000000000000003',
+      type: 'user.created',
+      time: T2,
+      user: employee({ app_metadata: {} }) as never,
+    });
+    expect(contactProperties(event, { ownsContact: false })).not.toHaveProperty('jobtitle');
   });
 
   it('orders by event time, then by event id', () => {
@@ -224,6 +235,18 @@ describe('update', () => {
 });
 
 describe('offboard', () => {
+  it('resumes an offboard whose archive failed: its own stamp on a live contact means archive now', async () => {
+    hubspot
+      .get(CONTACT_PATH)
+      .query(byUserId(false))
+      .reply(200, contact('501', T2, 'evt_00000000000000ob'));
+    const archived = hubspot.delete('/crm/v3/objects/contacts/501').reply(204);
+    const h = sourceHarness();
+    await h.run(cloudEvent('user.deleted', employee(), { id: 'evt_00000000000000ob', time: T2 }));
+    expect(archived.isDone()).toBe(true);
+    expect(destinationLine(h.lines, 'hubspot')).toMatchObject({ outcome: 'archived' });
+  });
+
   it.each([
     ['user.deleted', employee()],
     ['user.updated with blocked=true (SCIM deactivation)', employee({ blocked: true })],

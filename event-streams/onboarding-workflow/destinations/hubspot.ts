@@ -47,7 +47,10 @@ const stampOf = (event: LifecycleEvent) => ({
 });
 
 /** Pure: the properties one event writes. A field the user no longer has is cleared. */
-export function contactProperties(event: LifecycleEvent): Record<string, string> {
+export function contactProperties(
+  event: LifecycleEvent,
+  { ownsContact }: { ownsContact: boolean },
+): Record<string, string> {
   const properties: Record<string, string> = {
     [HUBSPOT_PROPERTIES.userId]: event.profile.userId,
     ...stampOf(event),
@@ -55,7 +58,9 @@ export function contactProperties(event: LifecycleEvent): Record<string, string>
   for (const [field, property] of MIRRORED) {
     const value = event.profile[field];
     if (value !== undefined) properties[property] = value.slice(0, MAX_PROPERTY_LENGTH);
-    else if (event.previous?.[field] !== undefined && field !== 'email') properties[property] = '';
+    // A contact this Action owns mirrors the user's whole state, so the result does not depend on
+    // which events were applied; a contact being adopted keeps what the CRM already knew.
+    else if (ownsContact && field !== 'email') properties[property] = '';
   }
   return properties;
 }
@@ -179,7 +184,7 @@ export function hubspotDestination(settings: HubSpotSettings): Destination {
   async function upsert(event: LifecycleEvent, context: CallContext): Promise<string> {
     const latest = await latestRecord(event.profile.userId, context, event.step === 'onboard');
     if (latest && !isNewerThan(event, latest.contact)) return 'skipped-not-newer';
-    const properties = contactProperties(event);
+    const properties = contactProperties(event, { ownsContact: latest?.live === true });
     if (latest?.live) {
       await patch(latest.contact.id, properties, context);
       return 'updated';
@@ -201,7 +206,14 @@ export function hubspotDestination(settings: HubSpotSettings): Destination {
 
   async function offboard(event: LifecycleEvent, context: CallContext): Promise<string> {
     const latest = await latestRecord(event.profile.userId, context, false);
-    if (latest && !isNewerThan(event, latest.contact)) return 'skipped-not-newer';
+    if (latest && !isNewerThan(event, latest.contact)) {
+      // This event's own stamp on a live contact: an earlier try stamped it, then failed to archive.
+      const interrupted =
+        latest.live && latest.contact.properties[HUBSPOT_PROPERTIES.lastEventId] === event.eventId;
+      if (!interrupted) return 'skipped-not-newer';
+      await archive(latest.contact.id, context);
+      return 'archived';
+    }
     const stamp = stampOf(event);
     if (latest?.live) {
       await patch(latest.contact.id, stamp, context);
