@@ -16,13 +16,6 @@ function userOf(problem: string): string | undefined {
   return /^hubspot: (\S+)/.exec(problem)?.[1];
 }
 
-/** HubSpot outcomes, in order, of the chaos run's deliveries of one event. */
-function outcomesOf(result: ChaosResult, eventId: string): string[] {
-  return result.chaos.logs
-    .filter((l) => l.msg === 'destination' && l.destination === 'hubspot' && l.event_id === eventId)
-    .map((l) => String(l.outcome));
-}
-
 function eventsOf(result: ChaosResult, user: string) {
   return result.scenario.events
     .filter((e) => e.userId === user)
@@ -30,47 +23,6 @@ function eventsOf(result: ChaosResult, user: string) {
 }
 
 export const KNOWN_ISSUES: KnownIssue[] = [
-  {
-    id: 'offboard-not-resumable',
-    summary:
-      'offboard stamps the contact, then archives it; when the archive fails, the redelivery sees its own stamp and skips, so the contact stays live',
-    matches(problem, result) {
-      const user = userOf(problem);
-      if (!user || !problem.endsWith('is live after chaos but archived after clean delivery')) return false;
-      return eventsOf(result, user).some((e) => {
-        const outcomes = outcomesOf(result, e.id);
-        const failedAt = outcomes.indexOf('failed-retryable');
-        return failedAt >= 0 && outcomes.slice(failedAt + 1).includes('skipped-not-newer');
-      });
-    },
-  },
-  {
-    id: 'clear-depends-on-applied-events',
-    summary:
-      'a mirrored field the user no longer has is cleared only by an event whose previous_object had it; when that event is skipped (a newer one applied first) or has no previous_object, the final contact depends on delivery order',
-    matches(problem, result) {
-      const user = userOf(problem);
-      const match =
-        / (firstname|lastname|jobtitle|department) = (.+) after chaos, (.+) after clean delivery$/.exec(
-          problem,
-        );
-      if (!user || !match) return false;
-      const field = {
-        firstname: 'given_name',
-        lastname: 'family_name',
-        jobtitle: 'title',
-        department: 'department',
-      }[match[1] as 'firstname'];
-      // The user's history must hold an update that removed that field (what was left behind then
-      // depends on which events were applied, so the two values may differ or one may be unset).
-      return eventsOf(result, user).some((e) => {
-        const data = (e.message as { data?: { object?: Record<string, unknown> } }).data;
-        const object = data?.object ?? {};
-        const meta = (object.app_metadata as Record<string, unknown> | undefined) ?? {};
-        return e.label.startsWith('drop-field') && (field in object ? false : !(field in meta));
-      });
-    },
-  },
   {
     id: 'concurrent-executions-race',
     summary:
