@@ -3,12 +3,11 @@
  * Auth0 tenant → its Event Stream delivery (Auth0's retries, dead-letter queue, redeliver) → the
  * deployed Action → HubSpot and Slack stand-ins. (tests/chaos does the same at random, with seeds.)
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startLocalStack, type LocalStack } from '../../local/stack';
-import { fetchTrusting } from '../support/local-auth0';
+import { fetchTrusting, run } from '../support/local-auth0';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
@@ -20,15 +19,11 @@ let env: NodeJS.ProcessEnv;
 let httpFetch: typeof fetch;
 let scim: { usersUrl: string; token: string };
 
-const cli = (script: string, args: string[]) =>
-  new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      TSX,
-      [script, ...args],
-      { cwd: ROOT, env, encoding: 'utf8', timeout: 240_000 },
-      (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+/** A repository CLI as a child process; asynchronous, because the stack serves it from this process. */
+const cli = async (script: string, args: string[]) => {
+  const r = await run(TSX, [script, ...args], { cwd: ROOT, env, timeoutMs: 240_000 });
+  return { ...r, status: r.code ?? 1 };
+};
 
 beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-faults-'));

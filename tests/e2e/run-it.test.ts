@@ -3,11 +3,11 @@
  * tenant, then `npm run verify -- --env local` (SCIM as Okta and Entra ID send it → Auth0 → Event
  * Stream → the deployed Action → HubSpot and Slack stand-ins) must pass every check.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import { run } from '../support/local-auth0';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
@@ -37,23 +37,18 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** Runs a CLI as a child process, asynchronously: the stack serves it from this process. */
-const run = (script: string, args: string[]) =>
-  new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      TSX,
-      [script, ...args],
-      { cwd: ROOT, env, encoding: 'utf8', timeout: 240_000 },
-      (error, stdout, stderr) => resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
+/** A repository CLI as a child process; asynchronous, because the stack serves it from this process. */
+const runCli = async (script: string, args: string[]) => {
+  const r = await run(TSX, [script, ...args], { cwd: ROOT, env, timeoutMs: 240_000 });
+  return { ...r, status: r.code ?? 1 };
+};
 
 it('deploys with the real a0deploy and passes the guide’s verification for Okta and Entra ID', async () => {
-  const deploy = await run('tenant/cli/deploy.ts', ['--env', 'local']);
+  const deploy = await runCli('tenant/cli/deploy.ts', ['--env', 'local']);
   if (deploy.status !== 0) console.error(deploy.stdout, deploy.stderr);
   expect(deploy.status).toBe(0);
 
-  const verify = await run('tenant/verify/cli.ts', ['--env', 'local', '--timeout', '15']);
+  const verify = await runCli('tenant/verify/cli.ts', ['--env', 'local', '--timeout', '15']);
   if (verify.status !== 0) console.error(verify.stdout, verify.stderr);
   expect(verify.status).toBe(0);
   expect(verify.stdout).toMatch(/^\d+ passed, 0 failed$/m);
@@ -82,7 +77,7 @@ it('verify fails, with a non-zero exit, when a destination is broken', async () 
   // HubSpot rejects every write: the contact never appears, so the checklist must say so.
   stack.destinations!.hubspot!.faults.add({ kind: 'error', status: 400, method: 'POST' });
   stack.destinations!.hubspot!.faults.add({ kind: 'error', status: 400, method: 'PATCH' });
-  const verify = await run('tenant/verify/cli.ts', ['--env', 'local', '--timeout', '2']);
+  const verify = await runCli('tenant/verify/cli.ts', ['--env', 'local', '--timeout', '2']);
   expect(verify.status).toBe(1);
   expect(verify.stdout).toMatch(/✗ HubSpot contact is up to date/);
   expect(verify.stdout).toMatch(/^\d+ passed, [1-9]\d* failed$/m);
