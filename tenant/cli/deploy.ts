@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { renderDeploySummary } from '../lib/render';
 import { runDeploy } from '../lib/run';
-import { REPO_ROOT, fail, redactEnv } from './common';
+import { REPO_ROOT, fail, redactEnv } from '../lib/cli-edge';
 
 const program = new Command('deploy')
   .description(

@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { hasChanges } from '../lib/plan';
 import { renderMarkdown, renderText } from '../lib/render';
 import { runPlan } from '../lib/run';
-import { REPO_ROOT, fail, redactEnv } from './common';
+import { REPO_ROOT, fail, redactEnv } from '../lib/cli-edge';
 
 const program = new Command('plan')
   .description('Show the field-level changes a deploy would make to an environment (read-only)')

@@ -1,7 +1,7 @@
 /** npm run validate: offline checks, no credentials. Exit 0 clean, 1 listing every problem. */
 import { Command } from 'commander';
 import { runValidate } from '../lib/validate';
-import { REPO_ROOT, fail } from './common';
+import { REPO_ROOT, fail } from '../lib/cli-edge';
 
 const program = new Command('validate')
   .description('Check tenant.yaml, the environments, the Action source and bundle, offline (no credentials)')

@@ -38,16 +38,9 @@ import {
   writeImportDir,
 } from './deployCli';
 import { runValidate } from './validate';
+import { UserError } from './cli-edge';
 
-/** A failure the user can act on: its message is the one-line cause. */
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly details: string[] = [],
-  ) {
-    super(message);
-  }
-}
+export { UserError };
 
 export interface CommonOptions {
   root: string;

@@ -10,14 +10,12 @@
  *              HUBSPOT_TOKEN; Slack messages are listed for a person to check in the channel.
  */
 import { Command } from 'commander';
-import { loadEnvironment, resolveEnvironment } from '../lib/environment';
+import { fail, REPO_ROOT, UserError } from '../lib/cli-edge';
+import { loadEnvironment, readLocalStackField, resolveEnvironment } from '../lib/environment';
 import { fetchWithCa, getAccessToken } from '../lib/live';
 import { ensureLocalStack } from '../lib/localStack';
-import { readLocalStackField } from '../lib/environment';
 import { renderChecklist, runVerification, type VerifyTarget } from './run';
 import { runTag } from './scenario';
-
-export class VerifySetupError extends Error {}
 
 export async function resolveTarget(
   root: string,
@@ -25,14 +23,14 @@ export async function resolveTarget(
   processEnv: Record<string, string | undefined>,
 ): Promise<VerifyTarget> {
   const loaded = loadEnvironment(root, envName);
-  if (!loaded.ok) throw new VerifySetupError(loaded.problems[0]);
+  if (!loaded.ok) throw new UserError(loaded.problems[0] ?? 'invalid environment', loaded.problems);
   const env = loaded.value;
   const stack = env.localStack ? await ensureLocalStack(root, false) : undefined;
   if (env.localStack && !stack) {
-    throw new VerifySetupError('the local stack is not running: run `npm run deploy -- --env local` first');
+    throw new UserError('the local stack is not running: run `npm run deploy -- --env local` first');
   }
   const resolved = resolveEnvironment(env, processEnv, stack);
-  if (!resolved.ok) throw new VerifySetupError(resolved.problems[0]);
+  if (!resolved.ok) throw new UserError(resolved.problems[0] ?? 'incomplete environment', resolved.problems);
   const { domain, credentials, caFile, hubspotBasePath, keywordValues } = resolved.value;
   const fetchImpl = fetchWithCa(caFile);
 
@@ -43,14 +41,14 @@ export async function resolveTarget(
       }
     : { usersUrl: processEnv.SCIM_USERS_URL, token: processEnv.SCIM_TOKEN };
   if (typeof scim.usersUrl !== 'string' || typeof scim.token !== 'string' || !scim.usersUrl || !scim.token) {
-    throw new VerifySetupError(
+    throw new UserError(
       stack
         ? 'the local tenant has no SCIM-enabled connection yet: run `npm run deploy -- --env local` first'
         : 'set SCIM_USERS_URL (…/scim/v2/connections/<id>/Users) and SCIM_TOKEN (see `npm run scim-token`)',
     );
   }
   const hubspotToken = keywordValues[env.hubspot.tokenSecret];
-  if (!hubspotToken) throw new VerifySetupError(`set ${env.hubspot.tokenSecret} to read HubSpot contacts`);
+  if (!hubspotToken) throw new UserError(`set ${env.hubspot.tokenSecret} to read HubSpot contacts`);
   const accessToken = await getAccessToken(domain, credentials, fetchImpl);
   // HubSpot and Slack are checked directly; the other enabled destinations through their stand-ins.
   const others = (keywordValues.DESTINATIONS ?? 'hubspot,slack')
@@ -89,9 +87,9 @@ async function main(argv: string[]): Promise<number> {
   const opts = program.opts<{ env: string; timeout: string; json?: boolean }>();
   const timeoutMs = Number(opts.timeout) * 1000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-    throw new VerifySetupError(`--timeout must be a positive number of seconds`);
+    throw new UserError(`--timeout must be a positive number of seconds`);
 
-  const target = await resolveTarget(process.cwd(), opts.env, process.env);
+  const target = await resolveTarget(REPO_ROOT, opts.env, process.env);
   const results = await runVerification(target, {
     timeoutMs,
     tag: runTag(),
@@ -114,8 +112,7 @@ if (require.main === module) {
     (code) => process.exit(code),
     (error: Error & { code?: string; exitCode?: number }) => {
       if (error.code?.startsWith('commander.')) process.exit(error.exitCode ?? 1);
-      process.stderr.write(`verify failed: ${error.message}\n`);
-      process.exit(1);
+      fail('verify', error);
     },
   );
 }

@@ -1,9 +1,23 @@
-/** Shared edges of the CLI entry points: repo root, one-line failures, exit codes. */
+/**
+ * The edge every tenant command shares: the repository root, the error a user can act on, and the
+ * one-line failure. Deliberately light (no deploy pipeline, no auth0-deploy-cli), so that the
+ * operations commands and verify start fast.
+ */
 import path from 'node:path';
-import { redact } from '../lib/keywords';
-import { UserError } from '../lib/run';
+import { redact } from './keywords';
 
+/** The repository whose tenant.yaml and tenant/environments/ the commands use. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** A failure the user can act on: its message is the one-line cause. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+  }
+}
 
 /** Last line of defence: hides the value of any secret-looking environment variable. */
 export function redactEnv(text: string, env: Record<string, string | undefined> = process.env): string {
@@ -11,11 +25,11 @@ export function redactEnv(text: string, env: Record<string, string | undefined> 
   return redact(text, env as Record<string, string>, names);
 }
 
-/** Prints the one-line cause (and any further problems) and exits 1. */
+/** Prints `<command> failed: <cause>` (and any further problems) and exits 1. */
 export function fail(command: string, err: unknown): never {
   if (err instanceof UserError) {
     console.error(`${command} failed: ${redactEnv(err.message)}`);
-    for (const d of err.details.slice(1)) console.error(`  - ${redactEnv(d)}`);
+    for (const d of err.details.slice(1)) if (d) console.error(`  - ${redactEnv(d)}`);
   } else {
     const message = err instanceof Error ? err.message : String(err);
     console.error(`${command} failed: ${redactEnv(message.split('\n')[0] ?? message)}`);
