@@ -18,10 +18,13 @@ import path from 'node:path';
 import { startLocalAuth0, type LocalAuth0, type LocalAuth0Options } from './auth0';
 import {
   startLocalDestinations,
-  type DestinationConnections,
   type LocalDestinations,
   type LocalDestinationsOptions,
 } from './destinations';
+
+import { defaultStateFile, isAlive, readStackState, writeState, type LocalStackState } from './stack-state';
+
+export { defaultStateFile, isAlive, readStackState, type LocalStackState } from './stack-state';
 
 export const DEFAULT_SCIM_CONNECTION = 'corporate-idp';
 
@@ -43,29 +46,6 @@ export interface LocalStackOptions {
   launchId?: string;
 }
 
-export interface LocalStackState {
-  pid: number;
-  launchId?: string;
-  startedAt: string;
-  stateFile: string;
-  auth0: {
-    domain: string;
-    baseUrl: string;
-    /** Management API audience for client_credentials. */
-    audience: string;
-    clientId: string;
-    clientSecret: string;
-    /** CA certificate file: set NODE_EXTRA_CA_CERTS to it for Node child processes. */
-    caFile: string;
-    /** The /__local control surface (not part of Auth0). */
-    controlUrl: string;
-    scim?: { connection: string; connectionId: string; usersUrl: string; token: string; tokenId: string };
-  };
-  hubspot?: { url: string; token: string };
-  slack?: { url: string; webhookUrl: string };
-  destinations: DestinationConnections;
-}
-
 export interface LocalStack {
   detached: false;
   auth0: LocalAuth0;
@@ -83,37 +63,6 @@ export interface DetachedLocalStack {
   pid: number;
   state: LocalStackState;
   stop(): Promise<void>;
-}
-
-export function defaultStateFile(root: string, env: NodeJS.ProcessEnv = process.env): string {
-  return env.LOCAL_STACK_FILE
-    ? path.resolve(root, env.LOCAL_STACK_FILE)
-    : path.join(root, '.local', 'stack.json');
-}
-
-export function readStackState(stateFile: string): LocalStackState | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(stateFile, 'utf8')) as LocalStackState;
-  } catch {
-    return undefined;
-  }
-}
-
-export function isAlive(pid: number | undefined): boolean {
-  if (!pid || !Number.isInteger(pid)) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function writeState(file: string, state: LocalStackState): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
-  fs.renameSync(tmp, file);
 }
 
 export function startLocalStack(opts: LocalStackOptions & { detached: true }): Promise<DetachedLocalStack>;

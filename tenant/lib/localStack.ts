@@ -2,36 +2,17 @@
  * The local stack's state file (.local/stack.json), written by `npm run local` (local/stack.ts).
  * The local environment takes its Auth0 domain, CA file and stand-in URLs from it.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-
-export const STACK_STATE_FILE = path.join('.local', 'stack.json');
-
-/** LOCAL_STACK_FILE points at another state file (tests run a stack of their own). */
-export function stackStateFile(root: string, env: Record<string, string | undefined> = process.env): string {
-  return env.LOCAL_STACK_FILE ? path.resolve(root, env.LOCAL_STACK_FILE) : path.join(root, STACK_STATE_FILE);
-}
+import { defaultStateFile, isAlive, readStackState as readStateFile } from '../../local/stack-state';
 
 export function readStackState(root: string): Record<string, unknown> | undefined {
-  const file = stackStateFile(root);
-  if (!existsSync(file)) return undefined;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
+  return readStateFile(defaultStateFile(root)) as Record<string, unknown> | undefined;
 }
 
-/** True when the process that wrote the state file is still alive. */
+/** True when the process that wrote the state file is still alive (a state without pid counts as running). */
 export function stackIsRunning(state: Record<string, unknown> | undefined): boolean {
-  const pid = Number(state?.pid);
-  if (!Number.isInteger(pid) || pid <= 0) return state !== undefined;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  if (state === undefined) return false;
+  return state.pid === undefined ? true : isAlive(Number(state.pid));
 }
 
 interface StackModule {
@@ -52,9 +33,9 @@ export async function ensureLocalStack(
   if (!start) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(path.join(root, 'local', 'stack')) as StackModule;
-  await mod.startLocalStack({ root, stateFile: stackStateFile(root), detached: true });
+  await mod.startLocalStack({ root, stateFile: defaultStateFile(root), detached: true });
   const started = readStackState(root);
   if (!stackIsRunning(started))
-    throw new Error(`the local stack started but ${stackStateFile(root)} is missing`);
+    throw new Error(`the local stack started but ${defaultStateFile(root)} is missing`);
   return started;
 }
