@@ -14,6 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startLocalAuth0, type LocalAuth0, type LocalAuth0Options } from './auth0';
 import {
@@ -218,4 +219,42 @@ export async function stopDaemon(stateFile: string, timeoutMs = 10_000): Promise
   if (isAlive(state.pid)) process.kill(state.pid, 'SIGKILL');
   fs.rmSync(stateFile, { force: true });
   return true;
+}
+
+export interface PrivateStack {
+  stack: LocalStack;
+  /** Environment for the repository's CLIs run as child processes against this stack. */
+  env: NodeJS.ProcessEnv;
+  stop(): Promise<void>;
+}
+
+/**
+ * An in-process stack with a state file of its own (so a running `npm run local` is left alone),
+ * and the environment a child-process CLI (deploy, verify, ops) needs to use it: LOCAL_STACK_FILE,
+ * CI, and none of the caller's Auth0 or destination credentials, so the stack's fake ones win.
+ */
+export async function startPrivateStack(
+  opts: Omit<LocalStackOptions, 'stateFile' | 'writeState' | 'detached'> = {},
+): Promise<PrivateStack> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-stack-'));
+  const stateFile = path.join(dir, 'stack.json');
+  const stack = await startLocalStack({ ...opts, stateFile, writeState: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_STACK_FILE: stateFile, CI: 'true' };
+  for (const key of [
+    'AUTH0_CLIENT_ID',
+    'AUTH0_CLIENT_SECRET',
+    'AUTH0_ACCESS_TOKEN',
+    'HUBSPOT_TOKEN',
+    'SLACK_WEBHOOK_URL',
+  ]) {
+    delete env[key];
+  }
+  return {
+    stack,
+    env,
+    async stop() {
+      await stack.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

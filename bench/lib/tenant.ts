@@ -4,52 +4,20 @@
  * Inbound SCIM so Auth0's own delivery runs the deployed Action.
  */
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
-import type { LocalStack } from '../../local/stack';
+import type { PrivateStack } from '../../local/stack';
 import { ROOT } from './pipeline';
 
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
-export interface TenantBench {
-  stack: LocalStack;
-  env: NodeJS.ProcessEnv;
-  stop(): Promise<void>;
-}
+export type TenantBench = PrivateStack;
 
 /** Starts a private stack (its own state file, so a running `npm run local` is left alone). */
 export async function startTenant(): Promise<TenantBench> {
-  const { startLocalStack } = await import('../../local/stack');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-stack-'));
-  const stateFile = path.join(dir, 'stack.json');
-  const stack = await startLocalStack({
-    root: ROOT,
-    stateFile,
-    writeState: true,
-    // Every stand-in: the local environment's keywords name each of them.
-    destinations: { slack: { rateLimit: false } },
-  });
-  const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_STACK_FILE: stateFile, CI: 'true' };
-  // The stack's fake credentials must win over anything exported in the bench's shell.
-  for (const key of [
-    'AUTH0_CLIENT_ID',
-    'AUTH0_CLIENT_SECRET',
-    'AUTH0_ACCESS_TOKEN',
-    'HUBSPOT_TOKEN',
-    'SLACK_WEBHOOK_URL',
-  ]) {
-    delete env[key];
-  }
-  return {
-    stack,
-    env,
-    async stop() {
-      await stack.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const { startPrivateStack } = await import('../../local/stack');
+  // Every stand-in: the local environment's keywords name each of them.
+  return startPrivateStack({ root: ROOT, destinations: { slack: { rateLimit: false } } });
 }
 
 /** `npm run deploy -- --env local` as a child process (the stack serves it from this process). */

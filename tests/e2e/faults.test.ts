@@ -3,10 +3,8 @@
  * Auth0 tenant → its Event Stream delivery (Auth0's retries, dead-letter queue, redeliver) → the
  * deployed Action → HubSpot and Slack stand-ins. (tests/chaos does the same at random, with seeds.)
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { startPrivateStack, type LocalStack, type PrivateStack } from '../../local/stack';
 import { fetchTrusting, run } from '../support/local-auth0';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -14,6 +12,7 @@ const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 jest.setTimeout(300_000);
 
+let privateStack: PrivateStack;
 let stack: LocalStack;
 let env: NodeJS.ProcessEnv;
 let httpFetch: typeof fetch;
@@ -26,27 +25,11 @@ const cli = async (script: string, args: string[]) => {
 };
 
 beforeAll(async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-faults-'));
-  const stateFile = path.join(dir, 'stack.json');
   // Auth0's 1/2/4 s retry schedule, scaled down 100×; the destinations keep their real behaviour.
-  stack = await startLocalStack({
-    root: ROOT,
-    stateFile,
-    writeState: true,
-    auth0: { delivery: { timeScale: 0.01 } },
-  });
+  privateStack = await startPrivateStack({ root: ROOT, auth0: { delivery: { timeScale: 0.01 } } });
+  ({ stack, env } = privateStack);
   stack.destinations!.hubspot!.setRateLimit(false);
   stack.destinations!.slack!.setRateLimit(false);
-  env = { ...process.env, LOCAL_STACK_FILE: stateFile, CI: 'true' };
-  for (const key of [
-    'AUTH0_CLIENT_ID',
-    'AUTH0_CLIENT_SECRET',
-    'AUTH0_ACCESS_TOKEN',
-    'HUBSPOT_TOKEN',
-    'SLACK_WEBHOOK_URL',
-  ]) {
-    delete env[key];
-  }
   const deployed = await cli('tenant/cli/deploy.ts', ['--env', 'local', '--skip-build']);
   if (deployed.status !== 0) throw new Error(`deploy failed:\n${deployed.stdout}\n${deployed.stderr}`);
   httpFetch = fetchTrusting(stack.auth0.caCert);
@@ -56,7 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await stack?.stop();
+  await privateStack?.stop();
 });
 
 let serial = 0;

@@ -3,10 +3,8 @@
  * tenant, then `npm run verify -- --env local` (SCIM as Okta and Entra ID send it → Auth0 → Event
  * Stream → the deployed Action → HubSpot and Slack stand-ins) must pass every check.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { startPrivateStack, type LocalStack, type PrivateStack } from '../../local/stack';
 import { run } from '../support/local-auth0';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -14,27 +12,17 @@ const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 jest.setTimeout(300_000);
 
+let privateStack: PrivateStack;
 let stack: LocalStack;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-it-'));
-  const stateFile = path.join(dir, 'stack.json');
-  stack = await startLocalStack({ root: ROOT, stateFile, writeState: true });
-  env = { ...process.env, LOCAL_STACK_FILE: stateFile, CI: 'true' };
-  for (const key of [
-    'AUTH0_CLIENT_ID',
-    'AUTH0_CLIENT_SECRET',
-    'AUTH0_ACCESS_TOKEN',
-    'HUBSPOT_TOKEN',
-    'SLACK_WEBHOOK_URL',
-  ]) {
-    delete env[key];
-  }
+  privateStack = await startPrivateStack({ root: ROOT });
+  ({ stack, env } = privateStack);
 });
 
 afterAll(async () => {
-  await stack?.stop();
+  await privateStack?.stop();
 });
 
 /** A repository CLI as a child process; asynchronous, because the stack serves it from this process. */
