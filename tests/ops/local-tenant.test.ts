@@ -22,7 +22,9 @@ const USERS = 55; // more than one page of the deliveries endpoint (the SDK asks
 
 const cli = (command: string, ...args: string[]): Promise<CliResult> =>
   runCli(`tenant/ops/${command}.ts`, args, env);
-const deploy = () => runCli('tests/ops/support/deploy-local.ts', [], env);
+// The committed bundle is deployed as is: no rebuild in a shared working tree.
+const deploy = () =>
+  runCli('tenant/cli/deploy.ts', ['--env', 'local', '--skip-build', '--skip-validate'], env);
 const json = (r: CliResult) =>
   JSON.parse(r.stdout) as { count: number; pages: number; deliveries: Array<Record<string, unknown>> };
 

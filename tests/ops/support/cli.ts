@@ -1,6 +1,6 @@
 /** Runs an ops command (or a support script) as a child process, the way `npm run <command>` does. */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { run } from '../../support/local-auth0';
 
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
 const TSX = require.resolve('tsx/cli', { paths: [ROOT] });
@@ -21,27 +21,16 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, FORCE_COLOR: '0', NO_COLOR: '1', ...extra };
 }
 
-export function runCli(
+export async function runCli(
   script: string,
   args: string[],
   extraEnv: Record<string, string>,
   timeoutMs = 120_000,
 ): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TSX, path.join(ROOT, script), ...args], {
-      cwd: ROOT,
-      env: cleanEnv(extraEnv),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
+  const r = await run(process.execPath, [TSX, path.join(ROOT, script), ...args], {
+    cwd: ROOT,
+    env: cleanEnv(extraEnv),
+    timeoutMs,
   });
+  return { ...r, code: r.code ?? 1 };
 }
